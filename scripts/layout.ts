@@ -1,0 +1,75 @@
+/**
+ * The object layout of backup sets: the one definition shared by the job that writes
+ * the sets and by the storage components whose lifecycle rules delete them.
+ *
+ *   [<prefix>/]<tier>/<setId>/<database>.dump     one pg_dump custom-format archive per database
+ *   [<prefix>/]<tier>/<setId>/manifest.json       written last: the set is complete only when it exists
+ *
+ * Lifecycle rules match `<tier>/` prefixes, so every object of a set ages out together.
+ */
+
+export const TIERS = ["daily", "weekly", "monthly"] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const MANIFEST_NAME = "manifest.json";
+export const DUMP_SUFFIX = ".dump";
+
+/** Default days each tier is kept (DESIGN.md: daily 30, weekly 90, monthly 365). */
+export const DEFAULT_RETENTION_DAYS: Record<Tier, number> = { daily: 30, weekly: 90, monthly: 365 };
+
+/** First of the month (UTC): monthly; a Monday (UTC): weekly; any other day: daily. */
+export function tierFor(date: Date): Tier {
+    if (date.getUTCDate() === 1) {
+        return "monthly";
+    }
+    if (date.getUTCDay() === 1) {
+        return "weekly";
+    }
+    return "daily";
+}
+
+/** Normalises a user prefix to "" or "a/b/" (no leading slash, one trailing slash). */
+export function normalisePrefix(prefix: string | undefined): string {
+    const trimmed = (prefix ?? "").replace(/^\/+|\/+$/g, "");
+    return trimmed === "" ? "" : `${trimmed}/`;
+}
+
+/** The key prefix under which every set of a tier lives: what a lifecycle rule matches. */
+export function tierPrefix(tier: Tier, prefix?: string): string {
+    return `${normalisePrefix(prefix)}${tier}/`;
+}
+
+/** A sortable, UTC set id: 20261121T020000Z. */
+export function setIdFor(date: Date): string {
+    return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+}
+
+export function setPrefix(tier: Tier, setId: string, prefix?: string): string {
+    return `${tierPrefix(tier, prefix)}${setId}/`;
+}
+
+export function manifestKey(tier: Tier, setId: string, prefix?: string): string {
+    return `${setPrefix(tier, setId, prefix)}${MANIFEST_NAME}`;
+}
+
+/** Database names may hold any character PostgreSQL allows: encode them for an object key. */
+export function dumpKey(tier: Tier, setId: string, database: string, prefix?: string): string {
+    return `${setPrefix(tier, setId, prefix)}${encodeURIComponent(database)}${DUMP_SUFFIX}`;
+}
+
+/** Parses `[prefix/]<tier>/<setId>/manifest.json`; undefined for any other key. */
+export function parseManifestKey(key: string, prefix?: string): { tier: Tier; setId: string } | undefined {
+    const p = normalisePrefix(prefix);
+    if (!key.startsWith(p)) {
+        return undefined;
+    }
+    const parts = key.slice(p.length).split("/");
+    if (parts.length !== 3 || parts[2] !== MANIFEST_NAME) {
+        return undefined;
+    }
+    const tier = parts[0] as Tier;
+    if (!TIERS.includes(tier)) {
+        return undefined;
+    }
+    return { tier, setId: parts[1] };
+}
