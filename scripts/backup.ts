@@ -1,0 +1,339 @@
+import { ChildProcess, spawn } from "child_process";
+import { createHash } from "crypto";
+import { PassThrough } from "stream";
+import { readBack } from "./archive";
+import { LifeboatError, messageOf } from "./errors";
+import { dumpKey, manifestKey, setIdFor, setPrefix, Tier, tierFor } from "./layout";
+import { log, mbPerSecond, Progress } from "./log";
+import { DatabaseEntry, INCOMPLETE_NAME, Manifest, MANIFEST_FORMAT } from "./manifest";
+import { childEnv, classifyPgError, compressArgs, ConnSpec, conninfo, connect, describeServer, pgBin, programMajor } from "./pg";
+import { Target } from "./targets";
+import { toolVersion } from "./version";
+
+export interface BackupOptions {
+    databases: string[];
+    targets: Target[];
+    jobs: number;
+    compress?: string;
+    keyFingerprint?: string;
+    conn: ConnSpec;
+    /** Aborts the run (SIGTERM/SIGINT): running dumps are killed and the set is rolled back. */
+    signal: AbortSignal;
+    now?: Date;
+}
+
+interface Preflight {
+    serverVersion: string;
+    serverMajor: number;
+}
+
+/** pg_dump's stderr turned into a one-line reason naming what to check. */
+function pgDumpFailure(database: string, stderr: string, code: number | null, signal: NodeJS.Signals | null, conn: ConnSpec): LifeboatError {
+    if (signal !== null) {
+        return new LifeboatError(
+            `pg_dump of database ${JSON.stringify(database)} was killed by ${signal} mid-stream`,
+            "the job's memory limit and what stopped the process; the set was rolled back",
+            1,
+            "pg_dump-killed",
+        );
+    }
+    const last = stderr.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? `exit code ${code}`;
+    if (/password authentication failed|authentication failed/i.test(stderr)) {
+        return classifyPgError({ code: "28P01" }, conn, database);
+    }
+    if (/database ".*" does not exist/.test(stderr)) {
+        return classifyPgError({ code: "3D000" }, conn, database);
+    }
+    if (/Connection refused|could not connect|could not translate host|timeout expired|server closed the connection/i.test(stderr)) {
+        return new LifeboatError(`PostgreSQL server ${describeServer(conn)} unreachable during pg_dump of ${JSON.stringify(database)}: ${last}`, "PGHOST, PGPORT and that the server is running", 1, "server-unreachable");
+    }
+    return new LifeboatError(`pg_dump of database ${JSON.stringify(database)} failed: ${last}`, "the pg_dump message and the server log", 1, "pg_dump-failed");
+}
+
+async function preflight(conn: ConnSpec, database: string): Promise<Preflight> {
+    const client = await connect(conn, database);
+    try {
+        const r = await client.query<{ v: string; n: string }>("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
+        return { serverVersion: r.rows[0].v, serverMajor: Math.floor(Number(r.rows[0].n) / 10000) };
+    } catch (e) {
+        throw classifyPgError(e, conn, database);
+    } finally {
+        await client.end().catch(() => undefined);
+    }
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; the first failure aborts the rest. */
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+    const results: R[] = new Array<R>(items.length);
+    let next = 0;
+    let failed: unknown;
+    const worker = async (): Promise<void> => {
+        while (failed === undefined && next < items.length) {
+            const i = next++;
+            try {
+                results[i] = await fn(items[i]);
+            } catch (e) {
+                if (failed === undefined) {
+                    failed = e;
+                }
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+    if (failed !== undefined) {
+        throw failed;
+    }
+    return results;
+}
+
+/**
+ * One backup set: every database dumped with `pg_dump --format=custom`, streamed through
+ * SHA-256 into every target, read back and listed by pg_restore, then the manifest written last.
+ * On any failure every object this run wrote is deleted (or the set marked INCOMPLETE).
+ */
+export async function backup(opts: BackupOptions): Promise<Manifest> {
+    const { databases, targets, conn } = opts;
+    if (databases.length === 0) {
+        throw new LifeboatError("no databases given", "--databases or LIFEBOAT_DATABASES", 2, "usage");
+    }
+    if (targets.length === 0) {
+        throw new LifeboatError("no target given", "--target or LIFEBOAT_TARGET", 2, "usage");
+    }
+    const pgDumpMajor = await programMajor("pg_dump");
+    await programMajor("pg_restore");
+    const compress = compressArgs(opts.compress, pgDumpMajor);
+
+    await Promise.all(targets.map((t) => t.check()));
+    const servers = new Map<string, Preflight>();
+    for (const db of databases) {
+        const p = await preflight(conn, db);
+        if (p.serverMajor > pgDumpMajor) {
+            throw new LifeboatError(
+                `pg_dump ${pgDumpMajor} cannot dump server version ${p.serverVersion}`,
+                `the client tools: install postgresql-client-${p.serverMajor} or newer`,
+                1,
+                "tools-too-old",
+            );
+        }
+        servers.set(db, p);
+    }
+
+    let now = opts.now ?? new Date();
+    let tier: Tier = tierFor(now);
+    let id = setIdFor(now);
+    for (let attempt = 0; ; attempt++) {
+        const taken = await Promise.all(targets.map(async (t) => (await t.list(setPrefix(tier, id, t.prefix))).length > 0));
+        if (!taken.some(Boolean)) {
+            break;
+        }
+        if (attempt >= 3 || opts.now !== undefined) {
+            throw new LifeboatError(`set ${id} already exists on a target`, "that no other backup runs at the same second", 1, "set-exists");
+        }
+        await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
+        now = new Date();
+        tier = tierFor(now);
+        id = setIdFor(now);
+    }
+
+    const written = new Map<Target, Set<string>>(targets.map((t) => [t, new Set<string>()]));
+    const started = Date.now();
+    const controller = new AbortController();
+    const onOuterAbort = (): void => controller.abort();
+    opts.signal.addEventListener("abort", onOuterAbort, { once: true });
+    const progress = new Progress("backup");
+    log.event("backup.start", { set: id, tier, databases, targets: targets.map((t) => t.display), jobs: opts.jobs, compress: opts.compress ?? "default", pgDumpVersion: pgDumpMajor });
+
+    const dumpOne = async (database: string): Promise<DatabaseEntry> => {
+        const startedAt = new Date();
+        const keys = new Map(targets.map((t) => [t, dumpKey(tier, id, database, t.prefix)]));
+        for (const t of targets) {
+            written.get(t)?.add(keys.get(t) as string);
+        }
+        log.event("database.start", { set: id, database });
+        const child: ChildProcess = spawn(pgBin("pg_dump"), ["--format=custom", "--no-password", ...compress, `--dbname=${conninfo(conn, database)}`], {
+            env: childEnv(conn),
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stderr = "";
+        child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+            stderr = (stderr + d).slice(-8192);
+        });
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+            child.on("error", (e) => {
+                stderr += `\n${messageOf(e)}`;
+                resolve({ code: 127, signal: null });
+            });
+            child.on("close", (code, signal) => resolve({ code, signal }));
+        });
+        const stdout = child.stdout as NonNullable<ChildProcess["stdout"]>;
+        const hash = createHash("sha256");
+        let bytes = 0;
+        const branches = targets.map(() => new PassThrough({ highWaterMark: 1 << 20 }));
+        let stopped: unknown;
+        const stop = (e: unknown): void => {
+            if (stopped !== undefined) {
+                return;
+            }
+            stopped = e;
+            child.kill("SIGKILL");
+            for (const b of branches) {
+                b.destroy(e instanceof Error ? e : new Error(String(e)));
+            }
+        };
+        const onAbort = (): void => stop(new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted"));
+        controller.signal.addEventListener("abort", onAbort, { once: true });
+        stdout.on("data", (chunk: Buffer) => {
+            hash.update(chunk);
+            bytes += chunk.length;
+            progress.add(database, chunk.length);
+        });
+        for (const b of branches) {
+            stdout.pipe(b);
+        }
+        const uploads = targets.map((t, i) =>
+            t.put(keys.get(t) as string, branches[i], controller.signal).catch((e: unknown) => {
+                stop(e);
+                throw e;
+            }),
+        );
+        const [exit, ...puts] = await Promise.allSettled([exited, ...uploads]);
+        controller.signal.removeEventListener("abort", onAbort);
+        const exitValue = exit.status === "fulfilled" ? (exit.value as { code: number | null; signal: NodeJS.Signals | null }) : { code: 1, signal: null };
+        if (stopped instanceof LifeboatError) {
+            throw stopped;
+        }
+        if (exitValue.code !== 0 && stopped === undefined) {
+            throw pgDumpFailure(database, stderr, exitValue.code, exitValue.signal, conn);
+        }
+        const rejected = puts.find((p) => p.status === "rejected");
+        if (rejected !== undefined || stopped !== undefined) {
+            const reason = stopped ?? (rejected as PromiseRejectedResult).reason;
+            if (reason instanceof LifeboatError) {
+                throw reason;
+            }
+            throw new LifeboatError(`upload of ${JSON.stringify(database)} failed: ${messageOf(reason)}`, "the target", 1, "upload-failed");
+        }
+        const sha256 = hash.digest("hex");
+        const uploadedAt = Date.now();
+        let tables = 0;
+        await Promise.all(
+            targets.map(async (t) => {
+                const key = keys.get(t) as string;
+                const back = await readBack(await t.get(key), `${t.display} ${key}`);
+                if (back.sha256 !== sha256 || back.size !== bytes) {
+                    throw new LifeboatError(
+                        `checksum mismatch reading back ${key} from ${t.display}: stored ${back.size} bytes sha256 ${back.sha256}, dumped ${bytes} bytes sha256 ${sha256}`,
+                        "the target's storage; the set was rolled back",
+                        1,
+                        "checksum-mismatch",
+                    );
+                }
+                tables = back.tables;
+            }),
+        );
+        const endedAt = new Date();
+        const ms = endedAt.getTime() - startedAt.getTime();
+        log.event("database.done", {
+            set: id,
+            database,
+            bytes,
+            seconds: ms / 1000,
+            mbPerSecond: mbPerSecond(bytes, ms),
+            verifySeconds: (endedAt.getTime() - uploadedAt) / 1000,
+            tables,
+            sha256,
+        });
+        const server = servers.get(database) as Preflight;
+        return {
+            name: database,
+            key: dumpKey(tier, id, database),
+            size: bytes,
+            sha256,
+            serverVersion: server.serverVersion,
+            pgDumpVersion: String(pgDumpMajor),
+            compress: opts.compress ?? "default",
+            startedAt: startedAt.toISOString(),
+            endedAt: endedAt.toISOString(),
+            verified: true,
+            tables,
+        };
+    };
+
+    try {
+        const entries = await pool(databases, Math.max(1, opts.jobs), async (db) => {
+            if (controller.signal.aborted) {
+                throw new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
+            }
+            return dumpOne(db);
+        });
+        progress.done();
+        const manifest: Manifest = {
+            format: MANIFEST_FORMAT,
+            set: {
+                id,
+                tier,
+                createdAt: now.toISOString(),
+                completedAt: new Date().toISOString(),
+                keyFingerprint: opts.keyFingerprint ?? null,
+                toolVersion: toolVersion(),
+            },
+            databases: entries,
+        };
+        const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+        if (controller.signal.aborted) {
+            throw new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
+        }
+        await Promise.all(
+            targets.map(async (t) => {
+                const key = manifestKey(tier, id, t.prefix);
+                written.get(t)?.add(key);
+                await t.putSmall(key, body);
+            }),
+        );
+        const totalBytes = entries.reduce((a, e) => a + e.size, 0);
+        log.event("set.committed", {
+            set: id,
+            tier,
+            databases: entries.map((e) => ({ name: e.name, bytes: e.size, sha256: e.sha256 })),
+            bytes: totalBytes,
+            seconds: (Date.now() - started) / 1000,
+            targets: targets.map((t) => t.display),
+            keyFingerprint: opts.keyFingerprint ?? null,
+        });
+        return manifest;
+    } catch (e) {
+        progress.done();
+        controller.abort();
+        const err = e instanceof LifeboatError ? e : new LifeboatError(`backup failed: ${messageOf(e)}`, "the log above", 1, "failed");
+        log.error("backup.failed", { set: id, code: err.code, reason: err.line() });
+        await rollback(id, tier, written);
+        throw err;
+    } finally {
+        opts.signal.removeEventListener("abort", onOuterAbort);
+    }
+}
+
+/** Deletes what a failed run wrote (manifest first); where that fails, marks the set INCOMPLETE. */
+async function rollback(id: string, tier: Tier, written: Map<Target, Set<string>>): Promise<void> {
+    for (const [target, keys] of written) {
+        const ordered = [...keys].sort((a, b) => (a.endsWith("manifest.json") ? -1 : b.endsWith("manifest.json") ? 1 : 0));
+        const failures: string[] = [];
+        for (const key of ordered) {
+            try {
+                await target.delete(key);
+            } catch (e) {
+                failures.push(`${key}: ${messageOf(e)}`);
+            }
+        }
+        if (failures.length === 0) {
+            log.event("set.rolled_back", { set: id, target: target.display, deleted: ordered.length });
+            continue;
+        }
+        try {
+            await target.putSmall(`${setPrefix(tier, id, target.prefix)}${INCOMPLETE_NAME}`, Buffer.from(`set ${id} failed; objects could not be deleted:\n${failures.join("\n")}\n`));
+            log.warn("set.marked_incomplete", { set: id, target: target.display, leftover: failures.length });
+        } catch (e) {
+            log.error("set.cleanup_failed", { set: id, target: target.display, leftover: failures.length, reason: messageOf(e) });
+        }
+    }
+}

@@ -1,0 +1,251 @@
+#!/usr/bin/env node
+/**
+ * lifeboat: the backup job. See docs/JOB.md.
+ *
+ *   lifeboat backup --databases a,b --target URL [--target URL ...] [--jobs N] [--compress M]
+ *   lifeboat list --target URL
+ *   lifeboat restore --target URL --set ID|latest --database NAME --into POSTGRES_URL [--force]
+ *   lifeboat verify --target URL --set latest --scratch POSTGRES_URL
+ *   lifeboat freshness --target URL --max-age 26h
+ *   lifeboat fingerprint < key
+ */
+import { Command, CommanderError, Option } from "commander";
+import * as os from "os";
+import { backup } from "./backup";
+import { EXIT_FAILED, EXIT_USAGE, isLifeboatError, LifeboatError, messageOf } from "./errors";
+import { fingerprintKey, isFingerprint } from "./fingerprint";
+import { freshness } from "./freshness";
+import { log, mb } from "./log";
+import { listSets, readAll } from "./manifest";
+import { connFromEnv, connFromUrl } from "./pg";
+import { redact, registerEnvironmentSecrets, registerSecret } from "./redact";
+import { restore, verify } from "./restore";
+import { openTarget, Target, targetUrls } from "./targets";
+import { toolVersion } from "./version";
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+function targetOption(): Option {
+    return new Option("--target <url>", "file:///dir, azblob://ACCOUNT/CONTAINER[/prefix] or s3://BUCKET[/prefix]; repeatable").env("LIFEBOAT_TARGET").argParser(collect);
+}
+
+function targets(values: string[] | undefined): Target[] {
+    const urls = targetUrls(values ?? []);
+    if (urls.length === 0) {
+        throw new LifeboatError("no target given", "--target or LIFEBOAT_TARGET", EXIT_USAGE, "usage");
+    }
+    return urls.map(openTarget);
+}
+
+function oneTarget(values: string[] | undefined, command: string): Target {
+    const all = targets(values);
+    if (all.length !== 1) {
+        throw new LifeboatError(`${command} reads one target, got ${all.length}`, "--target / LIFEBOAT_TARGET: give exactly one", EXIT_USAGE, "usage");
+    }
+    return all[0];
+}
+
+function positiveInt(name: string) {
+    return (value: string): number => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > 64) {
+            throw new LifeboatError(`${name} ${value} is not a whole number from 1 to 64`, name, EXIT_USAGE, "usage");
+        }
+        return n;
+    };
+}
+
+function keyFingerprint(value: string | undefined): string | undefined {
+    if (value === undefined || value === "") {
+        return undefined;
+    }
+    if (!isFingerprint(value)) {
+        throw new LifeboatError(`LIFEBOAT_KEY_FINGERPRINT ${value} is not a fingerprint`, "the value: `lifeboat fingerprint < key` prints one (sha256: and 16 hex characters)", EXIT_USAGE, "usage");
+    }
+    return value;
+}
+
+const defaultRestoreJobs = (): number => Math.max(1, Math.min(4, os.cpus().length));
+
+export function buildProgram(signal: AbortSignal): Command {
+    const program = new Command("lifeboat")
+        .description("Backup and restore of PostgreSQL databases whose fields are encrypted with an application key.\nConnection: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE. Logs: one JSON line per event on stdout.")
+        .version(toolVersion(), "-V, --version")
+        .showHelpAfterError()
+        .exitOverride()
+        .configureOutput({ outputError: (str, write) => write(redact(str)) });
+
+    program
+        .command("backup")
+        .description("dump every database, stream it checksummed to every target, read it back, then write the manifest last")
+        .addOption(new Option("--databases <names>", "comma-separated database names").env("LIFEBOAT_DATABASES").makeOptionMandatory())
+        .addOption(targetOption())
+        .addOption(new Option("--jobs <n>", "databases dumped at once").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(2))
+        .addOption(new Option("--compress <method>", "pg_dump compression: 0-9, gzip[:level], none; lz4/zstd[:level] with pg_dump 16+").env("LIFEBOAT_COMPRESS"))
+        .addOption(new Option("--key-fingerprint <fp>", "fingerprint of the field encryption key in force, recorded in the manifest").env("LIFEBOAT_KEY_FINGERPRINT"))
+        .action(async (o: { databases: string; target?: string[]; jobs: number; compress?: string; keyFingerprint?: string }) => {
+            const databases = o.databases
+                .split(",")
+                .map((d) => d.trim())
+                .filter((d) => d !== "");
+            if (new Set(databases).size !== databases.length) {
+                throw new LifeboatError(`--databases ${o.databases} names a database twice`, "--databases", EXIT_USAGE, "usage");
+            }
+            await backup({ databases, targets: targets(o.target), jobs: o.jobs, compress: o.compress, keyFingerprint: keyFingerprint(o.keyFingerprint), conn: connFromEnv(), signal });
+        });
+
+    program
+        .command("list")
+        .description("the complete sets, newest first")
+        .addOption(targetOption())
+        .option("--json", "print JSON (one object per set) instead of a table")
+        .action(async (o: { target?: string[]; json?: boolean }) => {
+            for (const target of targets(o.target)) {
+                const sets = await listSets(target);
+                if (o.json === true) {
+                    for (const s of sets) {
+                        process.stdout.write(
+                            `${JSON.stringify({
+                                target: target.display,
+                                set: s.id,
+                                tier: s.tier,
+                                createdAt: s.manifest.set.createdAt,
+                                databases: s.manifest.databases.map((d) => ({ name: d.name, bytes: d.size, sha256: d.sha256, tables: d.tables })),
+                                bytes: s.manifest.databases.reduce((a, d) => a + d.size, 0),
+                                keyFingerprint: s.manifest.set.keyFingerprint,
+                                verified: s.manifest.databases.every((d) => d.verified),
+                            })}\n`,
+                        );
+                    }
+                    continue;
+                }
+                process.stdout.write(`${target.display}: ${sets.length} complete set(s)\n`);
+                if (sets.length > 0) {
+                    const rows = sets.map((s) => [
+                        s.id,
+                        s.manifest.set.createdAt.replace(/\.\d{3}Z$/, "Z"),
+                        s.tier,
+                        s.manifest.databases.map((d) => d.name).join(","),
+                        `${mb(s.manifest.databases.reduce((a, d) => a + d.size, 0)).toFixed(2)} MB`,
+                        s.manifest.set.keyFingerprint ?? "-",
+                        s.manifest.databases.every((d) => d.verified) ? "yes" : "no",
+                    ]);
+                    const header = ["SET", "CREATED", "TIER", "DATABASES", "SIZE", "KEY FINGERPRINT", "VERIFIED"];
+                    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+                    for (const r of [header, ...rows]) {
+                        process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()}\n`);
+                    }
+                }
+            }
+        });
+
+    program
+        .command("restore")
+        .description("verify checksum and key fingerprint, restore into a scratch database, check it, swap it in")
+        .addOption(targetOption())
+        .addOption(new Option("--set <id>", "set id, or latest").env("LIFEBOAT_SET").default("latest"))
+        .addOption(new Option("--database <name>", "database of the set to restore").env("LIFEBOAT_DATABASE").makeOptionMandatory())
+        .addOption(new Option("--into <postgres-url>", "server and database to restore into (the database defaults to --database)").env("LIFEBOAT_INTO").makeOptionMandatory())
+        .addOption(new Option("--force", "replace a non-empty database, keeping it as <name>__lifeboat_saved_<stamp>").env("LIFEBOAT_FORCE"))
+        .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
+        .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
+        .action(async (o: { target?: string[]; set: string; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string }) => {
+            await restore({
+                target: oneTarget(o.target, "restore"),
+                set: o.set,
+                database: o.database,
+                into: connFromUrl(o.into, "--into"),
+                force: o.force === true || o.force === "1" || o.force === "true",
+                keyFingerprint: keyFingerprint(o.keyFingerprint),
+                jobs: o.jobs,
+            });
+        });
+
+    program
+        .command("verify")
+        .description("restore every database of a set into scratch databases, check, drop; print a JSON report with the measured restore time")
+        .addOption(targetOption())
+        .addOption(new Option("--set <id>", "set id, or latest").env("LIFEBOAT_SET").default("latest"))
+        .addOption(new Option("--scratch <postgres-url>", "server to restore the scratch databases on").env("LIFEBOAT_SCRATCH").makeOptionMandatory())
+        .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
+        .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
+        .action(async (o: { target?: string[]; set: string; scratch: string; jobs: number; keyFingerprint?: string }) => {
+            const report = await verify({ target: oneTarget(o.target, "verify"), set: o.set, scratch: connFromUrl(o.scratch, "--scratch"), jobs: o.jobs, keyFingerprint: keyFingerprint(o.keyFingerprint) });
+            process.stdout.write(`${redact(JSON.stringify({ event: "verify.report", ...report }))}\n`);
+            if (!report.ok) {
+                const failed = report.databases.filter((d) => !d.ok);
+                throw new LifeboatError(`verify of set ${report.set} failed for ${failed.map((d) => d.name).join(", ")}: ${failed[0]?.error ?? ""}`, undefined, EXIT_FAILED, "verify-failed");
+            }
+        });
+
+    program
+        .command("freshness")
+        .description("exit 1 when the newest complete set is older than --max-age")
+        .addOption(targetOption())
+        .addOption(new Option("--max-age <duration>", "e.g. 26h, 90m, 2d").env("LIFEBOAT_MAX_AGE").makeOptionMandatory())
+        .action(async (o: { target?: string[]; maxAge: string }) => {
+            for (const target of targets(o.target)) {
+                const r = await freshness(target, o.maxAge);
+                log.event("freshness.ok", { ...r });
+            }
+        });
+
+    program
+        .command("fingerprint")
+        .description("read a key on stdin, print its fingerprint: sha256: and the first 16 hex characters of the SHA-256 of the trimmed key")
+        .action(async () => {
+            if (process.stdin.isTTY === true) {
+                process.stderr.write("paste the key, then Ctrl-D\n");
+            }
+            const key = (await readAll(process.stdin, 1024 * 1024)).toString("utf8");
+            registerSecret(key.trim());
+            if (key.trim() === "") {
+                throw new LifeboatError("no key on stdin", "the input: lifeboat fingerprint < keyfile", EXIT_USAGE, "usage");
+            }
+            process.stdout.write(`${fingerprintKey(key)}\n`);
+        });
+
+    return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    registerEnvironmentSecrets();
+    // until a command finishes, an exit (e.g. a drained event loop) is a failure
+    process.exitCode = EXIT_FAILED;
+    const controller = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+        signals++;
+        if (signals > 1) {
+            process.exit(sig === "SIGINT" ? 130 : 143);
+        }
+        process.stderr.write(`lifeboat: ${sig} received, stopping and rolling back\n`);
+        controller.abort();
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+    const program = buildProgram(controller.signal);
+    try {
+        await program.parseAsync(argv);
+        return controller.signal.aborted ? EXIT_FAILED : 0;
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            return e.exitCode === 0 ? 0 : EXIT_USAGE;
+        }
+        const err = isLifeboatError(e) ? e : new LifeboatError(messageOf(e), undefined, EXIT_FAILED, "failed");
+        const command = argv[2] ?? "";
+        if (command !== "backup") {
+            log.error(`${command || "lifeboat"}.failed`, { code: err.code, reason: err.line() });
+        }
+        process.stderr.write(`lifeboat: error: ${redact(err.line())}\n`);
+        return err.exitCode;
+    } finally {
+        process.off("SIGTERM", onSignal);
+        process.off("SIGINT", onSignal);
+    }
+}
+
+if (require.main === module) {
+    // exit explicitly: idle keep-alive sockets of the storage SDKs must not hold the job open
+    void main(process.argv).then((code) => process.exit(code));
+}

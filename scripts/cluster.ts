@@ -1,0 +1,236 @@
+/**
+ * Throwaway PostgreSQL clusters, Azurite and helpers for the drill, the benchmark and the
+ * integration tests: initdb into a temporary folder, a free loopback port, the unix socket in
+ * the same folder. PostgreSQL refuses to run as root, so as root the cluster runs as an
+ * unprivileged user (LIFEBOAT_PG_OS_USER, else `postgres`, else `nobody`) through runuser.
+ */
+import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { existsSync, mkdtempSync, promises as fsp, writeFileSync, chmodSync } from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { pgBin } from "./pg";
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.unref();
+        srv.on("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const addr = srv.address();
+            const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+export async function waitForPort(port: number, timeoutMs = 20000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const ok = await new Promise<boolean>((resolve) => {
+            const s = net.connect(port, "127.0.0.1");
+            s.once("connect", () => {
+                s.destroy();
+                resolve(true);
+            });
+            s.once("error", () => resolve(false));
+        });
+        if (ok) {
+            return;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
+function osUser(): string | undefined {
+    if (typeof process.getuid !== "function" || process.getuid() !== 0) {
+        return undefined;
+    }
+    const wanted = process.env.LIFEBOAT_PG_OS_USER;
+    for (const u of [wanted, "postgres", "nobody"]) {
+        if (u !== undefined && u !== "" && spawnSync("id", ["-u", u]).status === 0) {
+            return u;
+        }
+    }
+    throw new Error("running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL");
+}
+
+function asUser(user: string | undefined, program: string, args: string[]): [string, string[]] {
+    return user === undefined ? [program, args] : ["runuser", ["-u", user, "--", program, ...args]];
+}
+
+export interface Cluster {
+    dir: string;
+    port: number;
+    host: string;
+    socketDir: string;
+    superuser: string;
+    password: string;
+    /** postgres://superuser:password@127.0.0.1:port/<database> */
+    url(database?: string, user?: string, password?: string): string;
+    /** PG* variables for the superuser. */
+    env(): NodeJS.ProcessEnv;
+    psql(sql: string, database?: string): string;
+    stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+    /** Host connections need a password (scram-sha-256). @default true */
+    passwordAuth?: boolean;
+    /** Extra postgresql.conf lines. */
+    settings?: string[];
+}
+
+/** initdb + start a cluster on a free loopback port; stop() removes everything. */
+export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+    const user = osUser();
+    const base = process.env.LIFEBOAT_TEST_TMPDIR ?? os.tmpdir();
+    const dir = mkdtempSync(path.join(base, "lifeboat-pg-"));
+    const data = path.join(dir, "data");
+    const socketDir = dir;
+    const password = `pw-${Math.random().toString(36).slice(2, 10)}`;
+    const pwfile = path.join(dir, "pwfile");
+    writeFileSync(pwfile, `${password}\n`);
+    chmodSync(dir, 0o755);
+    if (user !== undefined) {
+        execFileSync("chown", ["-R", user, dir]);
+    }
+    const passwordAuth = opts.passwordAuth ?? true;
+    const [ip, ia] = asUser(user, pgBin("initdb"), [
+        "-D",
+        data,
+        "-U",
+        "postgres",
+        "--pwfile",
+        pwfile,
+        "--auth-local=trust",
+        `--auth-host=${passwordAuth ? "scram-sha-256" : "trust"}`,
+        "--encoding=UTF8",
+        "--locale=C.UTF-8",
+        "--no-sync",
+    ]);
+    const init = spawnSync(ip, ia, { encoding: "utf8" });
+    if (init.status !== 0) {
+        // older initdb without C.UTF-8
+        const [ip2, ia2] = asUser(user, pgBin("initdb"), ["-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust", `--auth-host=${passwordAuth ? "scram-sha-256" : "trust"}`, "--encoding=UTF8", "--no-locale", "--no-sync"]);
+        const again = spawnSync(ip2, ia2, { encoding: "utf8" });
+        if (again.status !== 0) {
+            throw new Error(`initdb failed: ${init.stderr}\n${again.stderr}`);
+        }
+    }
+    const port = await freePort();
+    const conf = [
+        `port = ${port}`,
+        "listen_addresses = '127.0.0.1'",
+        `unix_socket_directories = '${socketDir}'`,
+        "fsync = off",
+        "synchronous_commit = off",
+        "full_page_writes = off",
+        "shared_buffers = 64MB",
+        "max_connections = 50",
+        "logging_collector = off",
+        ...(opts.settings ?? []),
+    ];
+    await fsp.appendFile(path.join(data, "postgresql.conf"), `\n${conf.join("\n")}\n`);
+    const [sp, sa] = asUser(user, pgBin("pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start"]);
+    const started = spawnSync(sp, sa, { encoding: "utf8" });
+    if (started.status !== 0) {
+        let logText = "";
+        try {
+            logText = await fsp.readFile(path.join(dir, "server.log"), "utf8");
+        } catch {
+            // no log
+        }
+        throw new Error(`pg_ctl start failed: ${started.stderr}\n${logText}`);
+    }
+    let stopped = false;
+    const cluster: Cluster = {
+        dir,
+        port,
+        host: "127.0.0.1",
+        socketDir,
+        superuser: "postgres",
+        password,
+        url: (database = "postgres", u = "postgres", p = password) => `postgres://${encodeURIComponent(u)}:${encodeURIComponent(p)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+        env: () => ({ PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: password, PGSSLMODE: "disable" }),
+        psql: (sql: string, database = "postgres") => {
+            const r = spawnSync(pgBin("psql"), ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir, "-p", String(port), "-U", "postgres", "-d", database], {
+                input: sql,
+                encoding: "utf8",
+                maxBuffer: 64 * 1024 * 1024,
+            });
+            if (r.status !== 0) {
+                throw new Error(`psql failed: ${r.stderr}`);
+            }
+            return r.stdout.trim();
+        },
+        stop: async () => {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            const [p, a] = asUser(user, pgBin("pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+            spawnSync(p, a, { encoding: "utf8" });
+            await fsp.rm(dir, { recursive: true, force: true });
+        },
+    };
+    return cluster;
+}
+
+/** The well-known Azurite development account (public, documented by Microsoft). */
+export const AZURITE_ACCOUNT = "devstoreaccount1";
+export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export interface Azurite {
+    port: number;
+    connectionString: string;
+    stop(): Promise<void>;
+}
+
+function findAzurite(): string {
+    let dir = __dirname;
+    for (let i = 0; i < 6; i++) {
+        const p = path.join(dir, "node_modules", ".bin", "azurite-blob");
+        if (existsSync(p)) {
+            return p;
+        }
+        dir = path.dirname(dir);
+    }
+    return "azurite-blob";
+}
+
+/** Azurite's blob service on a free loopback port, in memory. */
+export async function startAzurite(): Promise<Azurite> {
+    const port = await freePort();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "lifeboat-azurite-"));
+    const child: ChildProcess = spawn(findAzurite(), ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--skipApiVersionCheck", "--loose", "--inMemoryPersistence", "--disableTelemetry"], {
+        stdio: ["ignore", "ignore", "pipe"],
+        detached: false,
+    });
+    let err = "";
+    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+    try {
+        await waitForPort(port, 30000);
+    } catch (e) {
+        child.kill("SIGKILL");
+        throw new Error(`azurite did not start: ${(e as Error).message}\n${err}`);
+    }
+    return {
+        port,
+        connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
+        stop: async () => {
+            if (child.exitCode === null) {
+                const gone = new Promise((r) => child.once("exit", r));
+                child.kill("SIGTERM");
+                await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+                if (child.exitCode === null) {
+                    child.kill("SIGKILL");
+                }
+            }
+            await fsp.rm(dir, { recursive: true, force: true });
+        },
+    };
+}

@@ -1,0 +1,63 @@
+import { LifeboatError } from "./errors";
+import { listSets } from "./manifest";
+import { Target } from "./targets";
+
+const UNITS: Record<string, number> = { s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000 };
+
+/** Parses `26h`, `90m`, `2d`, `1d12h` into milliseconds. */
+export function parseDuration(text: string): number {
+    const value = text.trim().toLowerCase();
+    const re = /(\d+(?:\.\d+)?)([smhdw])/g;
+    let total = 0;
+    let consumed = "";
+    for (const m of value.matchAll(re)) {
+        total += Number(m[1]) * UNITS[m[2]];
+        consumed += m[0];
+    }
+    if (value === "" || consumed !== value || total <= 0) {
+        throw new LifeboatError(`--max-age ${text} is not a duration`, "--max-age: a number and a unit, e.g. 26h, 90m, 2d", 2, "usage");
+    }
+    return total;
+}
+
+/** An age for people: 45m, 31h, 3d 4h. */
+export function formatAge(ms: number): string {
+    const minutes = Math.floor(ms / 60000);
+    if (minutes < 90) {
+        return `${minutes}m`;
+    }
+    const hours = Math.floor(ms / 3600000);
+    if (hours < 72) {
+        return `${hours}h`;
+    }
+    const days = Math.floor(hours / 24);
+    return `${days}d ${hours % 24}h`;
+}
+
+export interface FreshnessResult {
+    target: string;
+    set: string;
+    createdAt: string;
+    ageSeconds: number;
+    maxAgeSeconds: number;
+}
+
+/** Throws (exit 1) when the newest complete set on `target` is older than `maxAge`, or none exists. */
+export async function freshness(target: Target, maxAge: string, now: Date = new Date()): Promise<FreshnessResult> {
+    const limit = parseDuration(maxAge);
+    const sets = await listSets(target);
+    if (sets.length === 0) {
+        throw new LifeboatError(`no complete backup set on ${target.display} (max ${maxAge})`, "that the backup job runs and succeeds", 1, "stale");
+    }
+    const newest = sets[0];
+    const age = now.getTime() - Date.parse(newest.manifest.set.createdAt);
+    if (age > limit) {
+        throw new LifeboatError(
+            `newest complete set ${newest.id} on ${target.display} is ${formatAge(age)} old (max ${maxAge})`,
+            "the backup job's recent runs and its log",
+            1,
+            "stale",
+        );
+    }
+    return { target: target.display, set: newest.id, createdAt: newest.manifest.set.createdAt, ageSeconds: Math.round(age / 1000), maxAgeSeconds: Math.round(limit / 1000) };
+}

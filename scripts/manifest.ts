@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { LifeboatError, messageOf } from "./errors";
+import { MANIFEST_NAME, manifestKey, normalisePrefix, parseManifestKey, setPrefix, Tier, TIERS } from "./layout";
+import { Target } from "./targets";
+import { Readable } from "stream";
+
+/** The marker left beside the objects of a failed set whose cleanup failed. */
+export const INCOMPLETE_NAME = "INCOMPLETE";
+export const MANIFEST_FORMAT = "lifeboat.manifest/1";
+
+export const DatabaseEntry = z.object({
+    name: z.string().min(1),
+    key: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    serverVersion: z.string(),
+    pgDumpVersion: z.string(),
+    compress: z.string(),
+    startedAt: z.string(),
+    endedAt: z.string(),
+    /** The stored object was read back: SHA-256 matched and `pg_restore --list` read its table of contents. */
+    verified: z.boolean(),
+    /** Tables in the archive (TABLE entries of its table of contents). */
+    tables: z.number().int().nonnegative(),
+});
+export type DatabaseEntry = z.infer<typeof DatabaseEntry>;
+
+export const Manifest = z.object({
+    format: z.literal(MANIFEST_FORMAT),
+    set: z.object({
+        id: z.string().min(1),
+        tier: z.enum(TIERS),
+        createdAt: z.string(),
+        completedAt: z.string(),
+        keyFingerprint: z.string().nullable(),
+        toolVersion: z.string(),
+    }),
+    databases: z.array(DatabaseEntry).min(1),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+export interface SetRef {
+    tier: Tier;
+    id: string;
+    manifest: Manifest;
+}
+
+export async function readAll(stream: Readable, limit = 16 * 1024 * 1024): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of stream) {
+        const b = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+        n += b.length;
+        if (n > limit) {
+            throw new Error(`object larger than ${limit} bytes`);
+        }
+        chunks.push(b);
+    }
+    return Buffer.concat(chunks);
+}
+
+export async function readManifest(target: Target, tier: Tier, id: string): Promise<Manifest> {
+    const key = manifestKey(tier, id, target.prefix);
+    const body = await readAll(await target.get(key));
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(body.toString("utf8"));
+    } catch (e) {
+        throw new LifeboatError(`manifest ${key} on ${target.display} is not JSON: ${messageOf(e)}`, "the object; the set cannot be trusted", 1, "manifest-invalid");
+    }
+    const r = Manifest.safeParse(parsed);
+    if (!r.success) {
+        throw new LifeboatError(`manifest ${key} on ${target.display} is invalid: ${r.error.issues[0]?.message ?? "?"}`, "the object; the set cannot be trusted", 1, "manifest-invalid");
+    }
+    return r.data;
+}
+
+/**
+ * The complete sets of a target, newest first. A set is complete only when its manifest exists
+ * and no INCOMPLETE marker lies beside it; objects without a manifest are never a set.
+ */
+export async function listSets(target: Target): Promise<SetRef[]> {
+    const keys = await target.list(normalisePrefix(target.prefix));
+    const incomplete = new Set(keys.filter((k) => k.endsWith(`/${INCOMPLETE_NAME}`)).map((k) => k.slice(0, -INCOMPLETE_NAME.length)));
+    const refs: Array<{ tier: Tier; id: string }> = [];
+    for (const key of keys) {
+        if (!key.endsWith(`/${MANIFEST_NAME}`)) {
+            continue;
+        }
+        const parsed = parseManifestKey(key, target.prefix);
+        if (parsed !== undefined && !incomplete.has(setPrefix(parsed.tier, parsed.setId, target.prefix))) {
+            refs.push({ tier: parsed.tier, id: parsed.setId });
+        }
+    }
+    const sets: SetRef[] = [];
+    for (let i = 0; i < refs.length; i += 8) {
+        const batch = await Promise.all(refs.slice(i, i + 8).map(async (r) => ({ ...r, manifest: await readManifest(target, r.tier, r.id) })));
+        sets.push(...batch);
+    }
+    return sets.sort((a, b) => (a.manifest.set.createdAt < b.manifest.set.createdAt ? 1 : a.manifest.set.createdAt > b.manifest.set.createdAt ? -1 : a.id < b.id ? 1 : -1));
+}
+
+/** The set `id` names (`latest` for the newest complete set). */
+export async function findSet(target: Target, id: string): Promise<SetRef> {
+    const sets = await listSets(target);
+    if (sets.length === 0) {
+        throw new LifeboatError(`no complete backup set on ${target.display}`, "the target URL and that backups have run", 1, "no-set");
+    }
+    if (id === "latest") {
+        return sets[0];
+    }
+    const found = sets.find((s) => s.id === id);
+    if (found === undefined) {
+        throw new LifeboatError(`no complete backup set ${id} on ${target.display}`, "`lifeboat list` for the sets that exist", 1, "no-set");
+    }
+    return found;
+}

@@ -1,0 +1,174 @@
+import { DefaultAzureCredential } from "@azure/identity";
+import { BlobServiceClient, ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
+import { Readable } from "stream";
+import { LifeboatError, isNetworkError, messageOf } from "../errors";
+import { normalisePrefix } from "../layout";
+import { maxTries, Target } from "./target";
+
+/** Block size of staged uploads; at most BLOCK_SIZE * CONCURRENCY bytes are buffered per object. */
+const BLOCK_SIZE = 4 * 1024 * 1024;
+const CONCURRENCY = 4;
+
+/**
+ * `azblob://ACCOUNT/CONTAINER[/prefix]`: Azure Blob Storage. Credentials: the connection string
+ * in AZURE_STORAGE_CONNECTION_STRING when set (Azurite, or a key held elsewhere), otherwise
+ * DefaultAzureCredential (the job's managed identity). Uploads are staged block blobs: the blob
+ * appears only when its block list is committed, so an interrupted upload leaves no object.
+ */
+export class AzureBlobTarget implements Target {
+    readonly prefix: string;
+    readonly display: string;
+    private readonly account: string;
+    private readonly containerName: string;
+    private readonly container: ContainerClient;
+
+    constructor(url: URL) {
+        this.account = url.host;
+        const parts = decodeURIComponent(url.pathname).replace(/^\/+/, "").split("/");
+        this.containerName = parts[0] ?? "";
+        if (this.account === "" || this.containerName === "") {
+            throw new LifeboatError(`azblob target ${url.href} needs an account and a container`, "the URL: azblob://ACCOUNT/CONTAINER[/prefix]", 2, "usage");
+        }
+        this.prefix = normalisePrefix(parts.slice(1).join("/"));
+        this.display = `azblob://${this.account}/${this.containerName}${this.prefix === "" ? "" : `/${this.prefix.replace(/\/$/, "")}`}`;
+        const options: StoragePipelineOptions = {
+            retryOptions: { maxTries: maxTries(), retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+        };
+        const conn = process.env.AZURE_STORAGE_CONNECTION_STRING;
+        let service: BlobServiceClient;
+        if (conn !== undefined && conn !== "") {
+            const name = /AccountName=([^;]+)/i.exec(conn)?.[1];
+            if (name !== undefined && name !== this.account) {
+                throw new LifeboatError(
+                    `AZURE_STORAGE_CONNECTION_STRING is for account ${name}, the target names ${this.account}`,
+                    "the target URL and the connection string",
+                    2,
+                    "usage",
+                );
+            }
+            service = BlobServiceClient.fromConnectionString(conn, options);
+        } else {
+            service = new BlobServiceClient(`https://${this.account}.blob.core.windows.net`, new DefaultAzureCredential(), options);
+        }
+        this.container = service.getContainerClient(this.containerName);
+    }
+
+    private fail(e: unknown, doing: string): never {
+        if (e instanceof LifeboatError) {
+            throw e;
+        }
+        const status = (e as { statusCode?: number }).statusCode;
+        const code = (e as { code?: string }).code ?? "";
+        if (code === "ContainerNotFound") {
+            throw new LifeboatError(
+                `container ${this.containerName} does not exist in storage account ${this.account}`,
+                "the container name; lifeboat does not create containers",
+                1,
+                "container-missing",
+            );
+        }
+        if (status === 403 || status === 401 || /AuthenticationFailed|AuthorizationFailure|AuthorizationPermissionMismatch/.test(code)) {
+            throw new LifeboatError(
+                `access to ${this.display} forbidden while ${doing} (${code || status})`,
+                "the job identity's role on the container (Storage Blob Data Contributor) or the connection string",
+                1,
+                "target-forbidden",
+            );
+        }
+        const name = (e as { name?: string }).name ?? "";
+        if (name === "CredentialUnavailableError" || name === "AuthenticationError" || name === "AggregateAuthenticationError") {
+            throw new LifeboatError(
+                `no Azure credential for ${this.display}: ${messageOf(e)}`,
+                "the managed identity of the job, or AZURE_STORAGE_CONNECTION_STRING",
+                1,
+                "target-forbidden",
+            );
+        }
+        if (isNetworkError(e) || code === "REQUEST_SEND_ERROR" || /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up/.test(messageOf(e))) {
+            throw new LifeboatError(
+                `blob storage for ${this.display} unreachable while ${doing}: ${messageOf(e)}`,
+                "the account name, the network path and the blob endpoint",
+                1,
+                "target-unreachable",
+            );
+        }
+        throw new LifeboatError(`azblob target ${this.display} failed while ${doing}: ${messageOf(e)}`, "the storage account", 1, "target");
+    }
+
+    async check(): Promise<void> {
+        try {
+            await this.container.listBlobsFlat({ prefix: this.prefix }).byPage({ maxPageSize: 1 }).next();
+        } catch (e) {
+            this.fail(e, "listing the container");
+        }
+    }
+
+    async put(key: string, body: Readable, signal: AbortSignal): Promise<number> {
+        let bytes = 0;
+        body.on("data", (chunk: Buffer) => {
+            bytes += chunk.length;
+        });
+        try {
+            await this.container.getBlockBlobClient(key).uploadStream(body, BLOCK_SIZE, CONCURRENCY, {
+                abortSignal: signal,
+                blobHTTPHeaders: { blobContentType: "application/octet-stream" },
+            });
+        } catch (e) {
+            if (signal.aborted) {
+                throw e;
+            }
+            const streamError = (body as { errored?: unknown }).errored;
+            if (streamError !== null && streamError !== undefined) {
+                throw streamError;
+            }
+            this.fail(e, `uploading ${key}`);
+        }
+        return bytes;
+    }
+
+    async putSmall(key: string, data: Buffer): Promise<void> {
+        try {
+            await this.container.getBlockBlobClient(key).upload(data, data.length, {
+                blobHTTPHeaders: { blobContentType: key.endsWith(".json") ? "application/json" : "application/octet-stream" },
+            });
+        } catch (e) {
+            this.fail(e, `writing ${key}`);
+        }
+    }
+
+    async get(key: string): Promise<Readable> {
+        try {
+            const res = await this.container.getBlobClient(key).download(0, undefined, { maxRetryRequests: maxTries() });
+            const body = res.readableStreamBody;
+            if (body === undefined) {
+                throw new Error("no body");
+            }
+            return body as Readable;
+        } catch (e) {
+            if ((e as { statusCode?: number }).statusCode === 404 && (e as { code?: string }).code !== "ContainerNotFound") {
+                throw new LifeboatError(`object ${key} is missing from ${this.display}`, "that the set is complete", 1, "object-missing");
+            }
+            this.fail(e, `reading ${key}`);
+        }
+    }
+
+    async list(prefix: string): Promise<string[]> {
+        const out: string[] = [];
+        try {
+            for await (const blob of this.container.listBlobsFlat({ prefix })) {
+                out.push(blob.name);
+            }
+        } catch (e) {
+            this.fail(e, "listing");
+        }
+        return out.sort();
+    }
+
+    async delete(key: string): Promise<void> {
+        try {
+            await this.container.getBlobClient(key).deleteIfExists({ deleteSnapshots: "include" });
+        } catch (e) {
+            this.fail(e, `deleting ${key}`);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import { randomBytes } from "crypto";
+import { createReadStream, createWriteStream, promises as fsp } from "fs";
+import * as path from "path";
+import { Readable } from "stream";
+import { pipeline } from "stream/promises";
+import { fileURLToPath } from "url";
+import { errnoCode, LifeboatError, messageOf } from "../errors";
+import { Target } from "./target";
+
+const PARTIAL = ".partial-";
+
+/**
+ * `file:///dir`: a local folder (a mounted volume for self-hosters). Objects are written to a
+ * hidden temporary name, fsynced, then renamed into place, so a reader never sees a torn file.
+ * The folder must exist: a missing mount point must not silently fill the container's disk.
+ */
+export class FileTarget implements Target {
+    readonly prefix = "";
+    readonly display: string;
+    readonly root: string;
+
+    constructor(url: URL) {
+        if (url.host !== "" && url.host !== "localhost") {
+            throw new LifeboatError(`file target ${url.href} names a host`, "the URL: use file:///absolute/path", 2, "usage");
+        }
+        this.root = fileURLToPath(url);
+        this.display = url.href;
+    }
+
+    private fail(e: unknown, doing: string): never {
+        const code = errnoCode(e);
+        if (code === "ENOSPC" || code === "EDQUOT") {
+            throw new LifeboatError(`no space left on device ${doing} on ${this.display}`, "free space on the target's file system", 1, "disk-full");
+        }
+        if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
+            throw new LifeboatError(`permission denied ${doing} on ${this.display}`, "that the job's user may write the folder", 1, "target-forbidden");
+        }
+        throw new LifeboatError(`file target ${this.display} failed ${doing}: ${messageOf(e)}`, "the folder and its file system", 1, "target");
+    }
+
+    private pathOf(key: string): string {
+        const p = path.join(this.root, ...key.split("/"));
+        if (!p.startsWith(this.root)) {
+            throw new LifeboatError(`key ${key} escapes ${this.display}`);
+        }
+        return p;
+    }
+
+    async check(): Promise<void> {
+        let st;
+        try {
+            st = await fsp.stat(this.root);
+        } catch (e) {
+            if (errnoCode(e) === "ENOENT") {
+                throw new LifeboatError(`target folder ${this.root} does not exist`, "the path and that the volume is mounted; lifeboat does not create it", 1, "container-missing");
+            }
+            this.fail(e, "reading the folder");
+        }
+        if (!st.isDirectory()) {
+            throw new LifeboatError(`target ${this.root} is not a folder`, "the path of the file target", 1, "container-missing");
+        }
+        try {
+            await fsp.access(this.root, 2 /* W_OK */);
+        } catch (e) {
+            this.fail(e, "checking write access");
+        }
+    }
+
+    async put(key: string, body: Readable, signal: AbortSignal): Promise<number> {
+        const dest = this.pathOf(key);
+        const dir = path.dirname(dest);
+        const tmp = path.join(dir, `.${path.basename(dest)}${PARTIAL}${process.pid}-${randomBytes(4).toString("hex")}`);
+        let bytes = 0;
+        try {
+            await fsp.mkdir(dir, { recursive: true });
+            const out = createWriteStream(tmp, { flags: "wx", mode: 0o640, highWaterMark: 1 << 20 });
+            body.on("data", (chunk: Buffer) => {
+                bytes += chunk.length;
+            });
+            await pipeline(body, out, { signal });
+            const handle = await fsp.open(tmp, "r+");
+            try {
+                await handle.sync();
+            } finally {
+                await handle.close();
+            }
+            await fsp.rename(tmp, dest);
+            await syncDir(dir);
+            return bytes;
+        } catch (e) {
+            await fsp.rm(tmp, { force: true }).catch(() => undefined);
+            if (signal.aborted || errnoCode(e) === "ABORT_ERR") {
+                throw e;
+            }
+            if (e instanceof LifeboatError) {
+                throw e;
+            }
+            this.fail(e, `writing ${key}`);
+        }
+    }
+
+    async putSmall(key: string, data: Buffer): Promise<void> {
+        await this.put(key, Readable.from([data]), new AbortController().signal);
+    }
+
+    async get(key: string): Promise<Readable> {
+        const p = this.pathOf(key);
+        try {
+            await fsp.access(p);
+        } catch (e) {
+            if (errnoCode(e) === "ENOENT") {
+                throw new LifeboatError(`object ${key} is missing from ${this.display}`, "that the set is complete", 1, "object-missing");
+            }
+            this.fail(e, `reading ${key}`);
+        }
+        return createReadStream(p, { highWaterMark: 1 << 20 });
+    }
+
+    async list(prefix: string): Promise<string[]> {
+        const out: string[] = [];
+        const walk = async (dir: string, rel: string): Promise<void> => {
+            let entries;
+            try {
+                entries = await fsp.readdir(dir, { withFileTypes: true });
+            } catch (e) {
+                if (errnoCode(e) === "ENOENT") {
+                    return;
+                }
+                this.fail(e, "listing");
+            }
+            for (const entry of entries) {
+                const key = rel === "" ? entry.name : `${rel}/${entry.name}`;
+                if (entry.isDirectory()) {
+                    if (prefix.startsWith(`${key}/`) || key.startsWith(prefix) || `${key}/`.startsWith(prefix)) {
+                        await walk(path.join(dir, entry.name), key);
+                    }
+                } else if (entry.isFile() && !entry.name.includes(PARTIAL) && key.startsWith(prefix)) {
+                    out.push(key);
+                }
+            }
+        };
+        await walk(this.root, "");
+        return out.sort();
+    }
+
+    async delete(key: string): Promise<void> {
+        const p = this.pathOf(key);
+        try {
+            await fsp.rm(p, { force: true });
+        } catch (e) {
+            this.fail(e, `deleting ${key}`);
+        }
+        // remove now-empty set and tier folders, never the root
+        let dir = path.dirname(p);
+        while (dir.startsWith(this.root) && dir !== this.root) {
+            try {
+                await fsp.rmdir(dir);
+            } catch {
+                break;
+            }
+            dir = path.dirname(dir);
+        }
+    }
+}
+
+async function syncDir(dir: string): Promise<void> {
+    try {
+        const h = await fsp.open(dir, "r");
+        try {
+            await h.sync();
+        } finally {
+            await h.close();
+        }
+    } catch {
+        // some file systems refuse fsync on a directory: the rename is still atomic
+    }
+}

@@ -1,0 +1,50 @@
+import { LifeboatError } from "../errors";
+import { redact } from "../redact";
+import { AzureBlobTarget } from "./azblob";
+import { FileTarget } from "./file";
+import { S3Target } from "./s3";
+import { Target } from "./target";
+
+export { Target } from "./target";
+
+/** The target a URL names: file:///dir, azblob://ACCOUNT/CONTAINER[/prefix], s3://BUCKET[/prefix]. */
+export function openTarget(raw: string): Target {
+    let url: URL;
+    try {
+        url = new URL(raw);
+    } catch {
+        throw new LifeboatError(`target ${redact(raw)} is not a URL`, "--target: file:///dir, azblob://ACCOUNT/CONTAINER[/prefix] or s3://BUCKET[/prefix]", 2, "usage");
+    }
+    if (url.username !== "" || url.password !== "" || url.search !== "") {
+        throw new LifeboatError(
+            `target ${redact(raw)} carries credentials or a query`,
+            "--target: credentials come from the environment (managed identity, AZURE_STORAGE_CONNECTION_STRING, the AWS chain), never the URL",
+            2,
+            "usage",
+        );
+    }
+    switch (url.protocol) {
+        case "file:":
+            return new FileTarget(url);
+        case "azblob:":
+            return new AzureBlobTarget(url);
+        case "s3:":
+            return new S3Target(url);
+        default:
+            throw new LifeboatError(`target scheme ${url.protocol} is not supported`, "--target: file://, azblob:// or s3://", 2, "usage");
+    }
+}
+
+/** Splits --target values and LIFEBOAT_TARGET (comma-separated) into distinct URLs. */
+export function targetUrls(values: string[]): string[] {
+    const out: string[] = [];
+    for (const v of values) {
+        for (const part of v.split(",")) {
+            const t = part.trim();
+            if (t !== "" && !out.includes(t)) {
+                out.push(t);
+            }
+        }
+    }
+    return out;
+}

@@ -1,0 +1,167 @@
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { Readable } from "stream";
+import { LifeboatError, isNetworkError, messageOf } from "../errors";
+import { normalisePrefix } from "../layout";
+import { maxTries, Target } from "./target";
+
+/** Part size of multipart uploads; at most PART_SIZE * QUEUE parts are buffered per object. */
+const PART_SIZE = 8 * 1024 * 1024;
+const QUEUE = 4;
+
+/**
+ * `s3://BUCKET[/prefix]`: Amazon S3 or an S3-compatible store. Credentials come from the AWS
+ * SDK's own chain (environment, web identity, ECS task role, instance profile, profiles);
+ * AWS_ENDPOINT_URL points at another store (path-style addressing is then used). Uploads are
+ * multipart: an interrupted upload is aborted and leaves no object.
+ */
+export class S3Target implements Target {
+    readonly prefix: string;
+    readonly display: string;
+    private readonly bucket: string;
+    private readonly client: S3Client;
+
+    constructor(url: URL) {
+        this.bucket = url.host;
+        if (this.bucket === "") {
+            throw new LifeboatError(`s3 target ${url.href} needs a bucket`, "the URL: s3://BUCKET[/prefix]", 2, "usage");
+        }
+        this.prefix = normalisePrefix(decodeURIComponent(url.pathname));
+        this.display = `s3://${this.bucket}${this.prefix === "" ? "" : `/${this.prefix.replace(/\/$/, "")}`}`;
+        const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+        const config: S3ClientConfig = {
+            region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
+            maxAttempts: maxTries(),
+        };
+        if (endpoint !== undefined && endpoint !== "") {
+            config.endpoint = endpoint;
+            config.forcePathStyle = true;
+            // S3-compatible stores often reject the newer default checksum headers
+            config.requestChecksumCalculation = "WHEN_REQUIRED";
+            config.responseChecksumValidation = "WHEN_REQUIRED";
+        }
+        this.client = new S3Client(config);
+    }
+
+    private fail(e: unknown, doing: string): never {
+        if (e instanceof LifeboatError) {
+            throw e;
+        }
+        const name = (e as { name?: string }).name ?? "";
+        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (name === "NoSuchBucket" || (name === "NotFound" && doing.startsWith("listing"))) {
+            throw new LifeboatError(`bucket ${this.bucket} does not exist`, "the bucket name and region; lifeboat does not create buckets", 1, "container-missing");
+        }
+        if (
+            status === 403 ||
+            status === 401 ||
+            /AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|Forbidden|ExpiredToken|CredentialsProviderError/.test(name)
+        ) {
+            throw new LifeboatError(
+                `access to ${this.display} forbidden while ${doing} (${name || status})`,
+                "the job's AWS credentials and the bucket policy",
+                1,
+                "target-forbidden",
+            );
+        }
+        if (isNetworkError(e) || /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up|TimeoutError/.test(`${name} ${messageOf(e)}`)) {
+            throw new LifeboatError(
+                `S3 endpoint for ${this.display} unreachable while ${doing}: ${messageOf(e)}`,
+                "AWS_ENDPOINT_URL, AWS_REGION and the network path",
+                1,
+                "target-unreachable",
+            );
+        }
+        throw new LifeboatError(`s3 target ${this.display} failed while ${doing}: ${name} ${messageOf(e)}`, "the bucket", 1, "target");
+    }
+
+    async check(): Promise<void> {
+        try {
+            await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
+        } catch (e) {
+            this.fail(e, "listing the bucket");
+        }
+    }
+
+    async put(key: string, body: Readable, signal: AbortSignal): Promise<number> {
+        let bytes = 0;
+        body.on("data", (chunk: Buffer) => {
+            bytes += chunk.length;
+        });
+        const upload = new Upload({
+            client: this.client,
+            params: { Bucket: this.bucket, Key: key, Body: body, ContentType: "application/octet-stream" },
+            partSize: PART_SIZE,
+            queueSize: QUEUE,
+            leavePartsOnError: false,
+        });
+        const onAbort = (): void => {
+            void upload.abort().catch(() => undefined);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+        try {
+            await upload.done();
+        } catch (e) {
+            if (signal.aborted) {
+                throw e;
+            }
+            const streamError = (body as { errored?: unknown }).errored;
+            if (streamError !== null && streamError !== undefined) {
+                throw streamError;
+            }
+            this.fail(e, `uploading ${key}`);
+        } finally {
+            signal.removeEventListener("abort", onAbort);
+        }
+        return bytes;
+    }
+
+    async putSmall(key: string, data: Buffer): Promise<void> {
+        try {
+            await this.client.send(
+                new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: data, ContentType: key.endsWith(".json") ? "application/json" : "application/octet-stream" }),
+            );
+        } catch (e) {
+            this.fail(e, `writing ${key}`);
+        }
+    }
+
+    async get(key: string): Promise<Readable> {
+        try {
+            const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+            return res.Body as Readable;
+        } catch (e) {
+            if ((e as { name?: string }).name === "NoSuchKey") {
+                throw new LifeboatError(`object ${key} is missing from ${this.display}`, "that the set is complete", 1, "object-missing");
+            }
+            this.fail(e, `reading ${key}`);
+        }
+    }
+
+    async list(prefix: string): Promise<string[]> {
+        const out: string[] = [];
+        let token: string | undefined;
+        try {
+            do {
+                const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+                for (const o of res.Contents ?? []) {
+                    if (o.Key !== undefined) {
+                        out.push(o.Key);
+                    }
+                }
+                token = res.IsTruncated === true ? res.NextContinuationToken : undefined;
+            } while (token !== undefined);
+        } catch (e) {
+            this.fail(e, "listing");
+        }
+        return out.sort();
+    }
+
+    async delete(key: string): Promise<void> {
+        try {
+            await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+        } catch (e) {
+            this.fail(e, `deleting ${key}`);
+        }
+    }
+}
