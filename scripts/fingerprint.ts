@@ -12,7 +12,7 @@ export const FINGERPRINT_HEX_CHARS = 16;
 export function fingerprintKey(key: string): string {
     const trimmed = key.trim();
     if (trimmed === "") {
-        throw new Error("the key is empty: nothing to fingerprint");
+        throw new Error("cannot fingerprint an empty key");
     }
     const digest = createHash("sha256").update(trimmed, "utf8").digest("hex");
     return `sha256:${digest.slice(0, FINGERPRINT_HEX_CHARS)}`;
