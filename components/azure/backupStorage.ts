@@ -1,0 +1,174 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as storage from "@pulumi/azure-native/storage";
+import * as types from "@pulumi/azure-native/types";
+import { DEFAULT_RETENTION_DAYS, Tier, TIERS, tierPrefix } from "../../scripts/layout";
+import { ROLE_TAG, ROLES } from "../roles";
+import { checkIntRange, Problems } from "../validation";
+
+export const REDUNDANCIES = ["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"] as const;
+export type Redundancy = (typeof REDUNDANCIES)[number];
+/** Redundancies that keep a copy in the paired region. */
+export const GEO_REDUNDANCIES: readonly Redundancy[] = ["GRS", "RAGRS", "GZRS", "RAGZRS"];
+
+export type RetentionDays = Record<`${Tier}Days`, number>;
+
+export interface BackupStorageArgs {
+    resourceGroupName: pulumi.Input<string>;
+    /** Storage account name: globally unique, 3-24 lowercase letters and digits. */
+    accountName: string;
+    /** Azure region, a literal so that policies can read it during preview. */
+    location: string;
+    /** Replication. GRS-class keeps a copy in the paired region. @default "GRS" */
+    redundancy?: Redundancy;
+    /** Days each tier of backup sets is kept before lifecycle rules delete it. @default daily 30, weekly 90, monthly 365 */
+    retention?: Partial<RetentionDays>;
+    /**
+     * Days every blob stays immutable (WORM) after it is written, via a container
+     * time-based retention policy; at most the daily retention. @default undefined (off)
+     */
+    immutabilityDays?: number;
+    /** Container for backup sets. @default "dumps" */
+    containerName?: string;
+    /** Days deleted blobs and containers can be undeleted. @default 14 */
+    softDeleteDays?: number;
+    /** Tags. */
+    tags?: Record<string, string>;
+}
+
+export function retentionOf(args: BackupStorageArgs): RetentionDays {
+    return {
+        dailyDays: args.retention?.dailyDays ?? DEFAULT_RETENTION_DAYS.daily,
+        weeklyDays: args.retention?.weeklyDays ?? DEFAULT_RETENTION_DAYS.weekly,
+        monthlyDays: args.retention?.monthlyDays ?? DEFAULT_RETENTION_DAYS.monthly,
+    };
+}
+
+export function validateBackupStorageArgs(args: BackupStorageArgs, problems: Problems, path = "args"): void {
+    if (!/^[a-z0-9]{3,24}$/.test(args.accountName)) {
+        problems.add(`${path}.accountName`, args.accountName, "allowed: 3-24 lowercase letters and digits");
+    }
+    const redundancy = args.redundancy ?? "GRS";
+    if (!(REDUNDANCIES as readonly string[]).includes(redundancy)) {
+        problems.add(`${path}.redundancy`, redundancy, `allowed: one of ${REDUNDANCIES.join(", ")}`);
+    }
+    const retention = retentionOf(args);
+    for (const tier of TIERS) {
+        // Lifecycle rules accept up to 99999 days.
+        checkIntRange(problems, `${path}.retention.${tier}Days`, retention[`${tier}Days`], 1, 99999);
+    }
+    if (retention.weeklyDays < retention.dailyDays || retention.monthlyDays < retention.weeklyDays) {
+        problems.add(`${path}.retention`, retention, "allowed: dailyDays <= weeklyDays <= monthlyDays (a rarer tier is kept at least as long)");
+    }
+    if (args.immutabilityDays !== undefined) {
+        checkIntRange(problems, `${path}.immutabilityDays`, args.immutabilityDays, 1, Math.min(retention.dailyDays, 146000));
+    }
+    const container = args.containerName ?? "dumps";
+    if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container)) {
+        problems.add(`${path}.containerName`, container, "allowed: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit");
+    }
+    checkIntRange(problems, `${path}.softDeleteDays`, args.softDeleteDays ?? 14, 1, 365);
+}
+
+/** One delete rule per tier, matching the object layout the job writes (scripts/layout.ts). */
+export function lifecycleRules(containerName: string, retention: RetentionDays): types.input.storage.ManagementPolicyRuleArgs[] {
+    return TIERS.map((tier) => ({
+        name: `lifeboat-${tier}`,
+        enabled: true,
+        type: "Lifecycle",
+        definition: {
+            filters: { blobTypes: ["blockBlob"], prefixMatch: [`${containerName}/${tierPrefix(tier)}`] },
+            actions: {
+                baseBlob: { delete: { daysAfterModificationGreaterThan: retention[`${tier}Days`] } },
+                version: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
+                snapshot: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
+            },
+        },
+    }));
+}
+
+export function storageAccountInputs(args: BackupStorageArgs): storage.StorageAccountArgs {
+    return {
+        resourceGroupName: args.resourceGroupName,
+        accountName: args.accountName,
+        location: args.location,
+        kind: "StorageV2",
+        sku: { name: `Standard_${args.redundancy ?? "GRS"}` },
+        accessTier: "Cool",
+        minimumTlsVersion: "TLS1_2",
+        enableHttpsTrafficOnly: true,
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess: false,
+        allowCrossTenantReplication: false,
+        defaultToOAuthAuthentication: true,
+        publicNetworkAccess: "Enabled",
+        networkRuleSet: { defaultAction: "Allow", bypass: "AzureServices" },
+        encryption: {
+            keySource: "Microsoft.Storage",
+            requireInfrastructureEncryption: true,
+            services: { blob: { enabled: true, keyType: "Account" } },
+        },
+        tags: { ...args.tags, [ROLE_TAG]: ROLES.backups },
+    };
+}
+
+/**
+ * A storage account for backup sets: GRS-class, private, TLS 1.2, no shared keys, soft delete
+ * and versioning on, one private container, and lifecycle rules that age each tier out.
+ */
+export class BackupStorage extends pulumi.ComponentResource {
+    public readonly account: storage.StorageAccount;
+    public readonly blobService: storage.BlobServiceProperties;
+    public readonly container: storage.BlobContainer;
+    public readonly lifecycle: storage.ManagementPolicy;
+    public readonly immutability: storage.BlobContainerImmutabilityPolicy | undefined;
+    public readonly accountName: string;
+    public readonly containerName: string;
+    /** Where the job writes: azblob://ACCOUNT/CONTAINER. */
+    public readonly targetUrl: string;
+
+    constructor(name: string, args: BackupStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("lifeboat:azure:BackupStorage", name, {}, opts);
+        const problems = new Problems();
+        validateBackupStorageArgs(args, problems);
+        problems.throwIfAny(`BackupStorage ${name}`);
+
+        this.accountName = args.accountName;
+        this.containerName = args.containerName ?? "dumps";
+        this.targetUrl = `azblob://${this.accountName}/${this.containerName}`;
+        const softDeleteDays = args.softDeleteDays ?? 14;
+
+        this.account = new storage.StorageAccount(`${name}-account`, storageAccountInputs(args), { parent: this, protect: true });
+        const after = { parent: this, dependsOn: [this.account] };
+        this.blobService = new storage.BlobServiceProperties(`${name}-blob-service`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: args.accountName,
+            blobServicesName: "default",
+            deleteRetentionPolicy: { enabled: true, days: softDeleteDays },
+            containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays },
+            isVersioningEnabled: true,
+        }, after);
+        this.container = new storage.BlobContainer(`${name}-container`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: args.accountName,
+            containerName: this.containerName,
+            publicAccess: "None",
+        }, { ...after, protect: true });
+        this.lifecycle = new storage.ManagementPolicy(`${name}-lifecycle`, {
+            resourceGroupName: args.resourceGroupName,
+            accountName: args.accountName,
+            managementPolicyName: "default",
+            policy: { rules: lifecycleRules(this.containerName, retentionOf(args)) },
+        }, after);
+        if (args.immutabilityDays !== undefined) {
+            this.immutability = new storage.BlobContainerImmutabilityPolicy(`${name}-immutability`, {
+                resourceGroupName: args.resourceGroupName,
+                accountName: args.accountName,
+                containerName: this.containerName,
+                immutabilityPolicyName: "default",
+                immutabilityPeriodSinceCreationInDays: args.immutabilityDays,
+                allowProtectedAppendWrites: false,
+            }, { parent: this, dependsOn: [this.container] });
+        }
+        this.registerOutputs({ accountName: this.accountName, containerName: this.containerName });
+    }
+}

@@ -1,0 +1,207 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as types from "@pulumi/azure-native/types";
+import { cronProblem } from "../cron";
+import { DATABASES_TAG, ROLE_TAG, ROLES, SERVER_TAG } from "../roles";
+import { checkIntRange, Problems } from "../validation";
+
+/** Built-in role: read, write and delete blobs (what `lifeboat backup` needs on its container). */
+export const STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+
+export function roleDefinitionId(subscriptionId: pulumi.Input<string>, roleId: string): pulumi.Output<string> {
+    return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
+}
+
+export interface JobEnvironmentArgs {
+    resourceGroupName: pulumi.Input<string>;
+    /** Azure region of the environment and its jobs. */
+    location: string;
+    /** Subscription, for role definition IDs. */
+    subscriptionId: pulumi.Input<string>;
+    /** The blob container the dump jobs write to (its ARM ID): the only scope they get access to. */
+    backupContainerId: pulumi.Input<string>;
+    /** Days the job logs are kept. @default 90 */
+    logRetentionDays?: number;
+    tags?: Record<string, string>;
+}
+
+/**
+ * What every dump job shares: a Log Analytics workspace for their JSON logs, a Container Apps
+ * environment, and one user-assigned identity with Storage Blob Data Contributor on the backup
+ * container only. The identity gets nothing on the field-key vault, ever.
+ */
+export class JobEnvironment extends pulumi.ComponentResource {
+    public readonly workspace: operationalinsights.Workspace;
+    public readonly environment: app.ManagedEnvironment;
+    public readonly identity: managedidentity.UserAssignedIdentity;
+    public readonly blobWriter: authorization.RoleAssignment;
+    public readonly location: string;
+
+    constructor(name: string, args: JobEnvironmentArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("lifeboat:azure:JobEnvironment", name, {}, opts);
+        const problems = new Problems();
+        checkIntRange(problems, "args.logRetentionDays", args.logRetentionDays ?? 90, 30, 730);
+        problems.throwIfAny(`JobEnvironment ${name}`);
+
+        this.location = args.location;
+        const tags = { ...args.tags, [ROLE_TAG]: ROLES.dumpJob };
+        this.workspace = new operationalinsights.Workspace(`${name}-logs`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            sku: { name: "PerGB2018" },
+            retentionInDays: args.logRetentionDays ?? 90,
+            tags,
+        }, { parent: this });
+        const keys = operationalinsights.getSharedKeysOutput({
+            resourceGroupName: args.resourceGroupName,
+            workspaceName: this.workspace.name,
+        }, { parent: this });
+        this.environment = new app.ManagedEnvironment(`${name}-env`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            appLogsConfiguration: {
+                destination: "log-analytics",
+                logAnalyticsConfiguration: {
+                    customerId: this.workspace.customerId,
+                    sharedKey: pulumi.secret(keys.apply((k) => k.primarySharedKey ?? "")),
+                },
+            },
+            tags,
+        }, { parent: this });
+        this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags,
+        }, { parent: this });
+        this.blobWriter = new authorization.RoleAssignment(`${name}-blob-writer`, {
+            principalId: this.identity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, STORAGE_BLOB_DATA_CONTRIBUTOR),
+            scope: args.backupContainerId,
+            description: "Lifeboat dump jobs write backup sets to this container only",
+        }, { parent: this });
+        this.registerOutputs({ environmentId: this.environment.id, identityId: this.identity.id });
+    }
+}
+
+export interface DumpJobArgs {
+    resourceGroupName: pulumi.Input<string>;
+    /** Region of the job: the environment's. */
+    location: string;
+    environment: JobEnvironment;
+    /** The Container Apps job name: 2-32 lowercase letters, digits and hyphens. */
+    jobName: string;
+    /** The server's name (a literal) and host name. */
+    serverName: string;
+    host: pulumi.Input<string>;
+    /** Databases to dump, each run one backup set. */
+    databases: string[];
+    /** Login of the dump job. */
+    user: string;
+    /** Password of that login (kept secret: it reaches the job as a Container Apps secret). */
+    password: pulumi.Input<string>;
+    /** Backup target URL, e.g. azblob://ACCOUNT/CONTAINER (several: comma-separated). */
+    target: pulumi.Input<string>;
+    /** Fingerprint of the field key in force, written into each manifest. */
+    keyFingerprint: pulumi.Input<string>;
+    /** The job image: a registry reference, preferably by digest. */
+    image: pulumi.Input<string>;
+    /** Five-field cron, evaluated in UTC by Container Apps. @default "0 2 * * *" */
+    cron?: string;
+    /** Seconds a run may take before it is stopped. @default 7200 */
+    replicaTimeoutSeconds?: number;
+    /** Retries of a failed run. @default 1 */
+    replicaRetryLimit?: number;
+    /** vCPU of the job container. @default 1 */
+    cpu?: number;
+    /** Memory of the job container (Container Apps wants 2 GiB per vCPU on consumption). @default "2Gi" */
+    memory?: string;
+    /** PGSSLMODE. @default "require" */
+    sslMode?: string;
+    tags?: Record<string, string>;
+}
+
+export function validateDumpJobArgs(args: DumpJobArgs, problems: Problems, path = "args"): void {
+    if (!/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(args.jobName) || args.jobName.includes("--")) {
+        problems.add(`${path}.jobName`, args.jobName, "allowed: 2-32 lowercase letters, digits and single hyphens, starting with a letter");
+    }
+    const cron = args.cron ?? "0 2 * * *";
+    const why = cronProblem(cron);
+    if (why !== undefined) {
+        problems.add(`${path}.cron`, cron, `allowed: a five-field cron in UTC such as "0 2 * * *" (${why})`);
+    }
+    checkIntRange(problems, `${path}.replicaTimeoutSeconds`, args.replicaTimeoutSeconds ?? 7200, 60, 86400);
+    checkIntRange(problems, `${path}.replicaRetryLimit`, args.replicaRetryLimit ?? 1, 0, 10);
+    if (args.databases.length === 0) {
+        problems.add(`${path}.databases`, args.databases, "allowed: at least one database");
+    }
+}
+
+/** The container's environment: libpq's variables and the `LIFEBOAT_*` ones of the CLI. */
+export function dumpJobEnv(args: DumpJobArgs, clientId: pulumi.Input<string>): types.input.app.EnvironmentVarArgs[] {
+    return [
+        { name: "PGHOST", value: args.host },
+        { name: "PGPORT", value: "5432" },
+        { name: "PGUSER", value: args.user },
+        { name: "PGPASSWORD", secretRef: "pg-password" },
+        { name: "PGSSLMODE", value: args.sslMode ?? "require" },
+        { name: "LIFEBOAT_DATABASES", value: args.databases.join(",") },
+        { name: "LIFEBOAT_TARGET", value: args.target },
+        { name: "LIFEBOAT_KEY_FINGERPRINT", value: args.keyFingerprint },
+        // DefaultAzureCredential picks the user-assigned identity by its client ID.
+        { name: "AZURE_CLIENT_ID", value: clientId },
+    ];
+}
+
+/** A Container Apps job that runs `lifeboat backup` for one server's databases on a UTC cron. */
+export class DumpJob extends pulumi.ComponentResource {
+    public readonly job: app.Job;
+    public readonly jobName: string;
+
+    constructor(name: string, args: DumpJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("lifeboat:azure:DumpJob", name, {}, opts);
+        const problems = new Problems();
+        validateDumpJobArgs(args, problems);
+        problems.throwIfAny(`DumpJob ${name}`);
+
+        this.jobName = args.jobName;
+        const env = args.environment;
+        this.job = new app.Job(`${name}-job`, {
+            resourceGroupName: args.resourceGroupName,
+            jobName: args.jobName,
+            location: args.location,
+            environmentId: env.environment.id,
+            identity: { type: "UserAssigned", userAssignedIdentities: [env.identity.id] },
+            configuration: {
+                triggerType: "Schedule",
+                scheduleTriggerConfig: { cronExpression: args.cron ?? "0 2 * * *", parallelism: 1, replicaCompletionCount: 1 },
+                replicaTimeout: args.replicaTimeoutSeconds ?? 7200,
+                replicaRetryLimit: args.replicaRetryLimit ?? 1,
+                secrets: [{ name: "pg-password", value: pulumi.secret(args.password) }],
+            },
+            template: {
+                containers: [{
+                    name: "lifeboat",
+                    image: args.image,
+                    args: ["backup"],
+                    env: dumpJobEnv(args, env.identity.clientId),
+                    resources: { cpu: args.cpu ?? 1, memory: args.memory ?? "2Gi" },
+                }],
+            },
+            tags: {
+                ...args.tags,
+                [ROLE_TAG]: ROLES.dumpJob,
+                [SERVER_TAG]: args.serverName,
+                [DATABASES_TAG]: args.databases.join(","),
+            },
+        }, {
+            parent: this,
+            // The identity must be able to write before the first run.
+            dependsOn: [env.blobWriter],
+        });
+        this.registerOutputs({ jobName: this.jobName });
+    }
+}

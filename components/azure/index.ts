@@ -1,0 +1,5 @@
+export * from "./backupStorage";
+export * from "./dumpJob";
+export * from "./fieldKeyVault";
+export * from "./postgresServer";
+export * from "./regions";

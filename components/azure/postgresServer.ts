@@ -1,0 +1,240 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
+import * as random from "@pulumi/random";
+import { ROLE_TAG, ROLES } from "../roles";
+import { checkIntRange, Problems } from "../validation";
+
+export const POSTGRES_VERSIONS = ["13", "14", "15", "16", "17", "18"] as const;
+export type PostgresVersion = (typeof POSTGRES_VERSIONS)[number];
+export const HIGH_AVAILABILITY_MODES = ["Disabled", "SameZone", "ZoneRedundant"] as const;
+export type HighAvailabilityMode = (typeof HIGH_AVAILABILITY_MODES)[number];
+/** Storage sizes a Flexible Server accepts, in GiB. */
+export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 8192, 16384, 32767] as const;
+/** Databases Azure reserves on every Flexible Server. */
+export const RESERVED_DATABASES = ["postgres", "azure_maintenance", "azure_sys", "template0", "template1"];
+/** The inputs that only matter when a server is created by a restore; ignored afterwards. */
+export const RESTORE_ONLY_INPUTS = ["createMode", "sourceServerResourceId", "pointInTimeUTC"];
+export const RESTORE_CREATE_MODES = ["PointInTimeRestore", "GeoRestore", "ReviveDropped"] as const;
+export type RestoreCreateMode = (typeof RESTORE_CREATE_MODES)[number];
+
+export type SkuTier = "Burstable" | "GeneralPurpose" | "MemoryOptimized";
+
+/** `Standard_B1ms` -> Burstable, `Standard_D2ds_v5` -> GeneralPurpose, `Standard_E4ds_v5` -> MemoryOptimized. */
+export function skuTier(skuName: string): SkuTier | undefined {
+    const match = /^Standard_([BDE])\d+[a-z]*(_v\d+)?$/.exec(skuName);
+    switch (match?.[1]) {
+        case "B":
+            return "Burstable";
+        case "D":
+            return "GeneralPurpose";
+        case "E":
+            return "MemoryOptimized";
+        default:
+            return undefined;
+    }
+}
+
+export interface PostgresServerRestore {
+    /** How the server is created from a backup. */
+    createMode: RestoreCreateMode;
+    /** The ARM resource ID of the server whose backup is used. */
+    sourceServerResourceId: string;
+    /** PointInTimeRestore only: ISO 8601 UTC time to restore to. */
+    pointInTimeUTC?: string;
+}
+
+export interface PostgresServerArgs {
+    /** The resource group the server lives in. */
+    resourceGroupName: pulumi.Input<string>;
+    /** The server's name: also its DNS name, so globally unique, 3-63 lowercase letters, digits and hyphens. */
+    serverName: string;
+    /** Azure region, a literal so that policies can read it during preview. */
+    location: string;
+    /** The Entra tenant, for Entra authentication. */
+    tenantId: pulumi.Input<string>;
+    /** Database names to create. */
+    databases: string[];
+    /** PostgreSQL major version. @default "16" */
+    version?: PostgresVersion;
+    /** SKU name; the tier is derived from it. @default "Standard_D2ds_v5" */
+    skuName?: string;
+    /** Storage in GiB, one of STORAGE_SIZES_GB. @default 128 */
+    storageSizeGb?: number;
+    /** Grow storage automatically when it runs low. @default true */
+    storageAutoGrow?: boolean;
+    /** Days of point-in-time backups, 7-35. @default 35 */
+    backupRetentionDays?: number;
+    /**
+     * Copy backups to the paired region. Azure only lets this be chosen when the server is
+     * created: changing it later would need a new server, which this component refuses
+     * (the server is protected and the property marked replace-on-change, so `pulumi up` stops
+     * with an error instead of replacing the database). @default true
+     */
+    geoRedundantBackup?: boolean;
+    /** High availability. Burstable servers support only Disabled. @default "Disabled" */
+    highAvailability?: HighAvailabilityMode;
+    /** `password`: an admin login with a generated password (kept secret); `entra`: Entra ID only. @default "password" */
+    authentication?: "password" | "entra";
+    /** Admin login name for password authentication. @default "lifeboat_admin" */
+    administratorLogin?: string;
+    /** Allow access from public networks (firewall rules still apply). @default false */
+    publicNetworkAccess?: boolean;
+    /** Create the server from a backup instead of empty. */
+    restore?: PostgresServerRestore;
+    /** Extra tags. */
+    tags?: Record<string, string>;
+}
+
+/** Validates the args; every problem is reported at once, with its property path. */
+export function validatePostgresServerArgs(args: PostgresServerArgs, problems: Problems, path = "args"): void {
+    if (!/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/.test(args.serverName)) {
+        problems.add(`${path}.name`, args.serverName, "allowed: 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen");
+    }
+    const version = args.version ?? "16";
+    if (!(POSTGRES_VERSIONS as readonly string[]).includes(version)) {
+        problems.add(`${path}.version`, version, `allowed: one of ${POSTGRES_VERSIONS.join(", ")}`);
+    }
+    const skuName = args.skuName ?? "Standard_D2ds_v5";
+    const tier = skuTier(skuName);
+    if (tier === undefined) {
+        problems.add(`${path}.sku`, skuName, "allowed: a Flexible Server SKU name such as Standard_B1ms (Burstable), Standard_D2ds_v5 (GeneralPurpose) or Standard_E4ds_v5 (MemoryOptimized)");
+    }
+    const storage = args.storageSizeGb ?? 128;
+    if (!(STORAGE_SIZES_GB as readonly number[]).includes(storage)) {
+        problems.add(`${path}.storageSizeGb`, storage, `allowed: one of ${STORAGE_SIZES_GB.join(", ")}`);
+    }
+    checkIntRange(problems, `${path}.backupRetentionDays`, args.backupRetentionDays ?? 35, 7, 35);
+    const ha = args.highAvailability ?? "Disabled";
+    if (!(HIGH_AVAILABILITY_MODES as readonly string[]).includes(ha)) {
+        problems.add(`${path}.highAvailability`, ha, `allowed: one of ${HIGH_AVAILABILITY_MODES.join(", ")}`);
+    } else if (tier === "Burstable" && ha !== "Disabled") {
+        problems.add(`${path}.highAvailability`, ha, `allowed: only Disabled on a Burstable SKU (${skuName}); choose a GeneralPurpose or MemoryOptimized SKU for high availability`);
+    }
+    const auth = args.authentication ?? "password";
+    if (auth !== "password" && auth !== "entra") {
+        problems.add(`${path}.authentication`, auth, "allowed: password or entra");
+    }
+    const login = args.administratorLogin ?? "lifeboat_admin";
+    if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(login) || /^(azure_superuser|azure_pg_admin|admin|administrator|root|guest|public)$/i.test(login) || /^pg_/i.test(login)) {
+        problems.add(`${path}.administratorLogin`, login, "allowed: 1-63 letters, digits and underscores, not a reserved name (admin, administrator, root, guest, public, azure_*, pg_*)");
+    }
+    if (args.databases.length === 0) {
+        problems.add(`${path}.databases`, args.databases, "allowed: at least one database name");
+    }
+    const seen = new Set<string>();
+    args.databases.forEach((db, i) => {
+        if (typeof db !== "string" || !/^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/.test(db)) {
+            problems.add(`${path}.databases[${i}]`, db, "allowed: 1-63 characters, letters, digits, _, $ and -, starting with a letter or _");
+        } else if (RESERVED_DATABASES.includes(db.toLowerCase())) {
+            problems.add(`${path}.databases[${i}]`, db, `allowed: any name but the reserved ${RESERVED_DATABASES.join(", ")}`);
+        } else if (seen.has(db)) {
+            problems.add(`${path}.databases[${i}]`, db, "allowed: each database once");
+        }
+        seen.add(db);
+    });
+    if (args.restore !== undefined) {
+        const r = args.restore;
+        if (!(RESTORE_CREATE_MODES as readonly string[]).includes(r.createMode)) {
+            problems.add(`${path}.restore.createMode`, r.createMode, `allowed: one of ${RESTORE_CREATE_MODES.join(", ")}`);
+        }
+        if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/[^/]+$/i.test(r.sourceServerResourceId ?? "")) {
+            problems.add(`${path}.restore.sourceServerResourceId`, r.sourceServerResourceId, "allowed: a Flexible Server resource ID, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>");
+        }
+        if (r.createMode === "PointInTimeRestore" && r.pointInTimeUTC === undefined) {
+            problems.add(`${path}.restore.pointInTimeUTC`, r.pointInTimeUTC, "required for PointInTimeRestore: an ISO 8601 UTC time such as 2026-11-20T13:45:00Z");
+        }
+    }
+}
+
+/** The Server resource inputs, as a pure function of the args (tested directly). */
+export function serverInputs(args: PostgresServerArgs, password: pulumi.Input<string> | undefined): dbforpostgresql.ServerArgs {
+    const skuName = args.skuName ?? "Standard_D2ds_v5";
+    const auth = args.authentication ?? "password";
+    return {
+        resourceGroupName: args.resourceGroupName,
+        serverName: args.serverName,
+        location: args.location,
+        version: args.version ?? "16",
+        sku: { name: skuName, tier: skuTier(skuName) ?? "GeneralPurpose" },
+        storage: { storageSizeGB: args.storageSizeGb ?? 128, autoGrow: (args.storageAutoGrow ?? true) ? "Enabled" : "Disabled" },
+        // Both set explicitly: the SDK silently defaults geoRedundantBackup to Disabled.
+        backup: {
+            backupRetentionDays: args.backupRetentionDays ?? 35,
+            geoRedundantBackup: (args.geoRedundantBackup ?? true) ? "Enabled" : "Disabled",
+        },
+        highAvailability: { mode: args.highAvailability ?? "Disabled" },
+        authConfig: {
+            activeDirectoryAuth: "Enabled",
+            passwordAuth: auth === "password" ? "Enabled" : "Disabled",
+            tenantId: args.tenantId,
+        },
+        administratorLogin: auth === "password" ? (args.administratorLogin ?? "lifeboat_admin") : undefined,
+        administratorLoginPassword: auth === "password" ? password : undefined,
+        network: { publicNetworkAccess: (args.publicNetworkAccess ?? false) ? "Enabled" : "Disabled" },
+        createMode: args.restore?.createMode,
+        sourceServerResourceId: args.restore?.sourceServerResourceId,
+        pointInTimeUTC: args.restore?.pointInTimeUTC,
+        tags: { ...args.tags, [ROLE_TAG]: ROLES.database },
+    };
+}
+
+/**
+ * A PostgreSQL Flexible Server with explicit backup settings and its databases.
+ * The server is protected: `pulumi destroy` and replacements stop with an error.
+ */
+export class PostgresServer extends pulumi.ComponentResource {
+    public readonly server: dbforpostgresql.Server;
+    public readonly databases: dbforpostgresql.Database[];
+    /** The server's host name. */
+    public readonly fqdn: pulumi.Output<string>;
+    public readonly serverName: string;
+    public readonly administratorLogin: string | undefined;
+    /** The generated admin password (secret); undefined with Entra-only authentication. */
+    public readonly administratorPassword: pulumi.Output<string> | undefined;
+
+    constructor(name: string, args: PostgresServerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("lifeboat:azure:PostgresServer", name, {}, opts);
+        const problems = new Problems();
+        validatePostgresServerArgs(args, problems);
+        problems.throwIfAny(`PostgresServer ${name}`);
+
+        const auth = args.authentication ?? "password";
+        if (auth === "password") {
+            const password = new random.RandomPassword(`${name}-admin-password`, {
+                length: 32,
+                special: true,
+                // Characters that survive connection strings and shells unquoted.
+                overrideSpecial: "-_.~!",
+                minLower: 2,
+                minUpper: 2,
+                minNumeric: 2,
+                minSpecial: 1,
+            }, { parent: this });
+            this.administratorPassword = pulumi.secret(password.result);
+            this.administratorLogin = args.administratorLogin ?? "lifeboat_admin";
+        }
+
+        this.serverName = args.serverName;
+        this.server = new dbforpostgresql.Server(`${name}-server`, serverInputs(args, this.administratorPassword), {
+            parent: this,
+            protect: true,
+            // A restored server keeps its creation inputs in state; changing them must never replace it.
+            ignoreChanges: RESTORE_ONLY_INPUTS,
+            // Geo-redundancy is fixed at creation: a change needs a new server, which `protect` refuses.
+            replaceOnChanges: ["backup.geoRedundantBackup"],
+            additionalSecretOutputs: ["administratorLoginPassword"],
+        });
+        this.fqdn = this.server.fullyQualifiedDomainName;
+
+        this.databases = args.databases.map((db) => new dbforpostgresql.Database(`${name}-${db}`, {
+            resourceGroupName: args.resourceGroupName,
+            // The literal name, with an explicit dependency, so that the value is known during preview.
+            serverName: args.serverName,
+            databaseName: db,
+            charset: "UTF8",
+            collation: "en_US.utf8",
+        }, { parent: this, dependsOn: [this.server], protect: true }));
+
+        this.registerOutputs({ fqdn: this.fqdn, databases: args.databases });
+    }
+}

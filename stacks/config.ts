@@ -1,0 +1,279 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { REDUNDANCIES } from "../components/azure/backupStorage";
+import { HIGH_AVAILABILITY_MODES, POSTGRES_VERSIONS } from "../components/azure/postgresServer";
+import { knownRegion, suggestRegions } from "../components/azure/regions";
+import { isFernetKey } from "../components/azure/fieldKeyVault";
+import { cronProblem } from "../components/cron";
+import { formatProblem, Problem, Problems } from "../components/validation";
+
+export const NAMESPACE = "lifeboat";
+export const TARGETS = ["azure", "aws", "local"] as const;
+export const RESTORE_MODES = ["none", "pointInTime", "geo", "revive", "dump"] as const;
+
+/**
+ * Every stack config key: what users write, with its meaning and default. README's config
+ * table, Pulumi.yaml's declarations and the schema below must agree with this list (a unit
+ * test checks all three), so documentation cannot drift from the code.
+ */
+export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default: string }> = [
+    { key: "target", meaning: "`azure`, `aws` or `local`", default: "required" },
+    { key: "servers", meaning: "list of servers: `{name, location, version, sku, storageSizeGb, backupRetentionDays (7-35), geoRedundantBackup, highAvailability (Disabled, SameZone, ZoneRedundant), databases: [names], authentication (password, entra), administratorLogin, publicNetworkAccess}`; the SKU tier is derived from `sku`", default: "required; per server: version `16`, sku `Standard_D2ds_v5`, storageSizeGb `128`, backupRetentionDays `35`, geoRedundantBackup `true`, highAvailability `Disabled`, authentication `password`, administratorLogin `lifeboat_admin`, publicNetworkAccess `false`" },
+    { key: "backupStorage", meaning: "`{location, redundancy (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS), retention: {dailyDays, weeklyDays, monthlyDays}, immutabilityDays, accountName, containerName, softDeleteDays}`", default: "location of the first server, `GRS`, 30/90/365 days, no immutability, a derived account name, container `dumps`, soft delete 14 days" },
+    { key: "keyVault", meaning: "`{location, name, secretName, softDeleteRetentionDays (7-90), recover, publicNetworkAccess, allowedIpRanges}`: the field-key vault, in a region that holds no backup", default: "location required; a derived name, secretName `FIELD-ENCRYPTION-KEY`, 90 days, recover `false`, public access on behind a deny-by-default firewall" },
+    { key: "fieldEncryptionKey", meaning: "secret (`pulumi config set --secret`): bring an existing Fernet key instead of generating one", default: "generated once, never regenerated" },
+    { key: "schedule", meaning: "`{cron, image, replicaTimeoutSeconds, replicaRetryLimit}`: when the dump jobs run (Container Apps cron is UTC) and the job image", default: "cron `0 2 * * *`, image required, 7200 s, 1 retry" },
+    { key: "alerts", meaning: "`{emails, webhookUrl (secret)}`", default: "none" },
+    { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet}`", default: "`{mode: none}`" },
+    { key: "offsite", meaning: "`{s3: {region, objectLockDays}}`: an off-site copy of every backup set", default: "none" },
+];
+
+const str = z.string();
+const bool = z.boolean();
+const int = z.number();
+
+const serverSchema = z.object({
+    name: str,
+    location: str,
+    version: z.enum(POSTGRES_VERSIONS).optional(),
+    sku: str.optional(),
+    storageSizeGb: int.optional(),
+    backupRetentionDays: int.optional(),
+    geoRedundantBackup: bool.optional(),
+    highAvailability: z.enum(HIGH_AVAILABILITY_MODES).optional(),
+    databases: z.array(str),
+    authentication: z.enum(["password", "entra"]).optional(),
+    administratorLogin: str.optional(),
+    publicNetworkAccess: bool.optional(),
+}).strict();
+
+const schemas = {
+    target: z.enum(TARGETS),
+    servers: z.array(serverSchema),
+    backupStorage: z.object({
+        location: str.optional(),
+        redundancy: z.enum(REDUNDANCIES).optional(),
+        retention: z.object({ dailyDays: int.optional(), weeklyDays: int.optional(), monthlyDays: int.optional() }).strict().optional(),
+        immutabilityDays: int.optional(),
+        accountName: str.optional(),
+        containerName: str.optional(),
+        softDeleteDays: int.optional(),
+    }).strict(),
+    keyVault: z.object({
+        location: str,
+        name: str.optional(),
+        secretName: str.optional(),
+        softDeleteRetentionDays: int.optional(),
+        recover: bool.optional(),
+        publicNetworkAccess: bool.optional(),
+        allowedIpRanges: z.array(str).optional(),
+    }).strict(),
+    schedule: z.object({
+        cron: str.optional(),
+        image: str.optional(),
+        replicaTimeoutSeconds: int.optional(),
+        replicaRetryLimit: int.optional(),
+    }).strict(),
+    alerts: z.object({ emails: z.array(str).optional(), webhookUrl: str.optional() }).strict(),
+    restore: z.object({
+        mode: z.enum(RESTORE_MODES),
+        sourceServerId: str.optional(),
+        sourceLocation: str.optional(),
+        pointInTime: str.optional(),
+        backupSet: str.optional(),
+    }).strict(),
+    offsite: z.object({
+        s3: z.object({ region: str, objectLockDays: int.optional(), bucketName: str.optional() }).strict().optional(),
+    }).strict(),
+};
+
+export type ServerConfig = z.infer<typeof serverSchema>;
+export interface LifeboatConfig {
+    stack: string;
+    target: (typeof TARGETS)[number];
+    servers: ServerConfig[];
+    backupStorage: z.infer<typeof schemas.backupStorage> & { location: string };
+    keyVault: z.infer<typeof schemas.keyVault>;
+    /** Set only when the user brings a key; the value is read as a secret by the program. */
+    hasFieldEncryptionKey: boolean;
+    schedule: z.infer<typeof schemas.schedule>;
+    alerts: z.infer<typeof schemas.alerts>;
+    restore: z.infer<typeof schemas.restore>;
+    offsite: z.infer<typeof schemas.offsite>;
+}
+
+/** A stack config that cannot be used: every problem, each naming the key, the value and what is allowed. */
+export class ConfigError extends pulumi.RunError {
+    constructor(public readonly problems: Problem[]) {
+        super(`invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.map(formatProblem).join("\n  ")}`);
+        this.name = "ConfigError";
+    }
+}
+
+function keyPath(key: string, path: ReadonlyArray<PropertyKey>): string {
+    let out = `${NAMESPACE}:${key}`;
+    for (const p of path) {
+        out += typeof p === "number" ? `[${p}]` : `.${String(p)}`;
+    }
+    return out;
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+    let v: unknown = root;
+    for (const p of path) {
+        if (v === null || typeof v !== "object") {
+            return undefined;
+        }
+        v = (v as Record<PropertyKey, unknown>)[p as string];
+    }
+    return v;
+}
+
+function describeExpected(issue: z.core.$ZodIssue): string {
+    switch (issue.code) {
+        case "invalid_value":
+            return `allowed: one of ${issue.values.map((v) => String(v)).join(", ")}`;
+        case "invalid_type":
+            return `allowed: ${issue.expected === "array" ? "a list" : issue.expected === "object" ? "an object" : `a ${issue.expected}`}`;
+        default:
+            return `allowed: ${issue.message}`;
+    }
+}
+
+/** Runs one key's schema, turning every issue into a Problem. */
+function check<T>(problems: Problems, key: string, schema: z.ZodType<T>, value: unknown, secretPaths: string[] = []): T | undefined {
+    const result = schema.safeParse(value);
+    if (result.success) {
+        return result.data;
+    }
+    for (const issue of result.error.issues) {
+        if (issue.code === "unrecognized_keys") {
+            for (const k of issue.keys) {
+                const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+                problems.list.push({ path: keyPath(key, [...issue.path, k]), given: "an unknown key", allowed: `remove it or fix its spelling${known.length > 0 ? `; known keys here: ${known.join(", ")}` : ""}` });
+            }
+            continue;
+        }
+        const path = keyPath(key, issue.path);
+        if (secretPaths.includes(path)) {
+            problems.addSecret(path, describeExpected(issue));
+        } else {
+            problems.add(path, valueAt(value, issue.path), describeExpected(issue));
+        }
+    }
+    return undefined;
+}
+
+function checkRegion(problems: Problems, path: string, region: string | undefined): void {
+    if (region !== undefined && knownRegion(region) === undefined) {
+        problems.add(path, region, `allowed: an Azure region name such as ${suggestRegions(region).join(", ")} (case and spaces do not matter)`);
+    }
+}
+
+/** Reads what `lifeboat:*` holds, without interpreting it. Secrets are read separately. */
+export interface RawConfig {
+    values: Record<string, unknown>;
+    /** The plaintext of lifeboat:fieldEncryptionKey, only to validate its format; never printed. */
+    fieldEncryptionKey?: string;
+}
+
+export function readRawConfig(): RawConfig {
+    const values: Record<string, unknown> = {};
+    const problems = new Problems();
+    for (const { key } of CONFIG_KEYS) {
+        if (key === "fieldEncryptionKey") {
+            continue;
+        }
+        const raw = pulumi.runtime.getConfig(`${NAMESPACE}:${key}`);
+        if (raw === undefined) {
+            continue;
+        }
+        if (key === "target") {
+            values[key] = raw;
+            continue;
+        }
+        try {
+            values[key] = JSON.parse(raw);
+        } catch {
+            problems.add(`${NAMESPACE}:${key}`, raw, "allowed: structured YAML (an object or a list), as in stacks/Pulumi.dev.yaml");
+        }
+    }
+    if (!problems.empty) {
+        throw new ConfigError(problems.list);
+    }
+    const key = pulumi.runtime.getConfig(`${NAMESPACE}:fieldEncryptionKey`);
+    return { values, fieldEncryptionKey: key === undefined || key === "" ? undefined : key };
+}
+
+/** Validates everything and reports every problem at once; nothing is declared before this returns. */
+export function parseConfig(raw: RawConfig, stack: string): LifeboatConfig {
+    const problems = new Problems();
+    const v = raw.values;
+    for (const key of Object.keys(v)) {
+        if (!CONFIG_KEYS.some((k) => k.key === key)) {
+            problems.list.push({ path: `${NAMESPACE}:${key}`, given: "an unknown key", allowed: `known keys: ${CONFIG_KEYS.map((k) => k.key).join(", ")}` });
+        }
+    }
+    const target = v.target === undefined
+        ? (problems.add(`${NAMESPACE}:target`, undefined, `required: one of ${TARGETS.join(", ")}`), undefined)
+        : check(problems, "target", schemas.target, v.target);
+    const servers = v.servers === undefined
+        ? (problems.add(`${NAMESPACE}:servers`, undefined, "required: a list of servers, each {name, location, databases, ...}"), undefined)
+        : check(problems, "servers", schemas.servers, v.servers);
+    if (servers !== undefined && servers.length === 0) {
+        problems.add(`${NAMESPACE}:servers`, [], "allowed: at least one server");
+    }
+    const keyVault = v.keyVault === undefined
+        ? (problems.add(`${NAMESPACE}:keyVault`, undefined, "required: {location} at least: the region of the field-key vault, holding no backup"), undefined)
+        : check(problems, "keyVault", schemas.keyVault, v.keyVault);
+    const backupStorage = check(problems, "backupStorage", schemas.backupStorage, v.backupStorage ?? {});
+    const schedule = check(problems, "schedule", schemas.schedule, v.schedule ?? {});
+    const alerts = check(problems, "alerts", schemas.alerts, v.alerts ?? {}, [`${NAMESPACE}:alerts.webhookUrl`]);
+    const restore = check(problems, "restore", schemas.restore, v.restore ?? { mode: "none" });
+    const offsite = check(problems, "offsite", schemas.offsite, v.offsite ?? {});
+
+    const names = new Set<string>();
+    servers?.forEach((s, i) => {
+        checkRegion(problems, `${NAMESPACE}:servers[${i}].location`, s.location);
+        if (names.has(s.name)) {
+            problems.add(`${NAMESPACE}:servers[${i}].name`, s.name, "allowed: a name not used by another server of this stack");
+        }
+        names.add(s.name);
+    });
+    checkRegion(problems, `${NAMESPACE}:backupStorage.location`, backupStorage?.location);
+    checkRegion(problems, `${NAMESPACE}:keyVault.location`, keyVault?.location);
+    if (schedule?.cron !== undefined) {
+        const why = cronProblem(schedule.cron);
+        if (why !== undefined) {
+            problems.add(`${NAMESPACE}:schedule.cron`, schedule.cron, `allowed: a five-field cron in UTC such as "0 2 * * *" (${why})`);
+        }
+    }
+    if (raw.fieldEncryptionKey !== undefined && !isFernetKey(raw.fieldEncryptionKey)) {
+        problems.addSecret(`${NAMESPACE}:fieldEncryptionKey`, "allowed: a Fernet key, 32 bytes in URL-safe base64 (44 characters ending in =), set with `pulumi config set --secret lifeboat:fieldEncryptionKey`");
+    }
+    alerts?.emails?.forEach((e, i) => {
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e)) {
+            problems.add(`${NAMESPACE}:alerts.emails[${i}]`, e, "allowed: an email address");
+        }
+    });
+    if (alerts?.webhookUrl !== undefined && !/^https:\/\/\S+$/.test(alerts.webhookUrl)) {
+        problems.addSecret(`${NAMESPACE}:alerts.webhookUrl`, "allowed: an https:// URL, set with `pulumi config set --secret --path lifeboat:alerts.webhookUrl`");
+    }
+
+    if (!problems.empty || target === undefined || servers === undefined || keyVault === undefined || backupStorage === undefined
+        || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined) {
+        throw new ConfigError(problems.list);
+    }
+    return {
+        stack,
+        target,
+        servers,
+        backupStorage: { ...backupStorage, location: backupStorage.location ?? servers[0].location },
+        keyVault,
+        hasFieldEncryptionKey: raw.fieldEncryptionKey !== undefined,
+        schedule,
+        alerts,
+        restore,
+        offsite,
+    };
+}

@@ -1,0 +1,460 @@
+/**
+ * The offline plan (DESIGN.md contract 2): runs the real stack program under Pulumi's mocks
+ * with a stack's config, records every resource `pulumi up` would declare (inputs, options,
+ * parent, dependencies), runs the policy pack over them, and prints both.
+ *
+ *   npm run plan -- --stack prod [--json] [--policy-config file.json] [--preview=false]
+ *
+ * Exit codes: 0 planned with no mandatory violation, 1 config error or mandatory violation,
+ * 2 usage error. No Pulumi CLI, cloud or credentials are involved.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { parse as parseYaml } from "yaml";
+
+// Shapes shared with policies/offline.ts (the evaluator of the policy pack).
+export interface OfflineResource {
+    type: string;
+    name: string;
+    urn: string;
+    props: Record<string, unknown>;
+    opts: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; parent?: string; dependencies: string[]; propertyDependencies: Record<string, string[]>; provider?: string };
+}
+export interface Verdict { policy: string; enforcementLevel: "mandatory" | "advisory"; urn?: string; type?: string; name?: string; message: string }
+export interface PolicySummary { policy: string; description: string; enforcementLevel: "mandatory" | "advisory" | "disabled"; violations: number }
+
+export const REPO_ROOT = path.resolve(__dirname, "..");
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
+const MOCK_TENANT = "11111111-1111-1111-1111-111111111111";
+/** Stands in for an encrypted `secure:` config value, which cannot be decrypted offline: a valid Fernet key of zero bytes. */
+export const OFFLINE_SECRET_PLACEHOLDER = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+
+export interface PlannedResource extends OfflineResource {
+    /** Dotted paths of inputs that are secrets (never printed). */
+    secretPaths: string[];
+    custom: boolean;
+}
+
+export interface PlanOptions {
+    stack: string;
+    /** Overrides of `lifeboat:*` keys (without the namespace), applied over the stack file. */
+    config?: Record<string, unknown>;
+    /** Pack config, as `pulumi preview --policy-pack-config` takes it. */
+    policyConfig?: Record<string, unknown>;
+    /** Run as a preview (outputs of new resources unknown), like a pull-request check. @default true */
+    preview?: boolean;
+    /** Directory of the Pulumi.<stack>.yaml files. @default stacks/ */
+    stackConfigDir?: string;
+}
+
+export interface PlanResult {
+    stack: string;
+    exitCode: number;
+    configErrors: string[];
+    /** An error that is not a config error (a bug, or a component refusing its args). */
+    error?: string;
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+    verdicts: Verdict[];
+    policies: PolicySummary[];
+}
+
+/** Reads `stacks/Pulumi.<stack>.yaml` into config key -> value, and the keys that are secure. */
+export function readStackConfig(stack: string, dir = path.join(REPO_ROOT, "stacks")): { values: Record<string, unknown>; secretKeys: string[] } {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const known = fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined);
+        throw new UsageError(`no stack file ${path.relative(process.cwd(), file)}; shipped stacks: ${known.join(", ")}`);
+    }
+    const doc = (parseYaml(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const values: Record<string, unknown> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (value !== null && typeof value === "object" && "secure" in (value as object)) {
+            values[key] = OFFLINE_SECRET_PLACEHOLDER;
+            secretKeys.push(key);
+        } else {
+            values[key] = value;
+        }
+    }
+    return { values, secretKeys };
+}
+
+export class UsageError extends Error {}
+
+/** Converts the wire form of inputs: secrets unwrapped (their paths noted), unknowns kept as the sentinel. */
+function unwire(value: unknown, at: string, secretPaths: string[]): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => unwire(v, `${at}[${i}]`, secretPaths));
+    }
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SECRET_SIG_KEY] === SECRET_SIG) {
+            secretPaths.push(at);
+            return unwire(obj.value, at, []);
+        }
+        if (obj[SECRET_SIG_KEY] !== undefined) {
+            // A resource reference or similar: keep its URN.
+            return obj.urn ?? obj;
+        }
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, unwire(v, at === "" ? k : `${at}.${k}`, secretPaths)]));
+    }
+    return value;
+}
+
+/** Outputs a real provider would compute, so that the program's derived values look real. */
+function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+    switch (type) {
+        case "azure-native:dbforpostgresql:Server":
+            return { fullyQualifiedDomainName: `${inputs.serverName ?? name}.postgres.database.azure.com` };
+        case "azure-native:keyvault:Vault":
+            return { properties: { ...inputs.properties, vaultUri: `https://${inputs.vaultName ?? name}.vault.azure.net/` } };
+        case "azure-native:operationalinsights:Workspace":
+            return { customerId: "22222222-2222-2222-2222-222222222222" };
+        case "azure-native:managedidentity:UserAssignedIdentity":
+            return { principalId: "33333333-3333-3333-3333-333333333333", clientId: "44444444-4444-4444-4444-444444444444" };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: "offline-plan-password" };
+        case "random:index/randomBytes:RandomBytes":
+            return { base64: Buffer.alloc(inputs.length ?? 32, 7).toString("base64"), hex: Buffer.alloc(inputs.length ?? 32, 7).toString("hex") };
+        default:
+            return {};
+    }
+}
+
+class RecordingMonitor extends MockMonitor {
+    readonly recorded: PlannedResource[] = [];
+
+    async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+        const secretPaths: string[] = [];
+        const props = unwire(req.getObject()?.toJavaScript() ?? {}, "", secretPaths) as Record<string, unknown>;
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((deps: any, key: string) => {
+            propertyDependencies[key] = deps.getUrnsList();
+        });
+        const entry: PlannedResource = {
+            type: req.getType(),
+            name: req.getName(),
+            urn: "",
+            props,
+            secretPaths,
+            custom: req.getCustom(),
+            opts: {
+                protect: Boolean(req.getProtect()),
+                retainOnDelete: Boolean(req.getRetainondelete()),
+                ignoreChanges: req.getIgnorechangesList(),
+                parent: req.getParent() || undefined,
+                dependencies: req.getDependenciesList(),
+                propertyDependencies,
+                provider: req.getProvider() || undefined,
+            },
+        };
+        await super.registerResource(req, (err: any, response: any) => {
+            if (!err && response) {
+                entry.urn = response.getUrn();
+                this.recorded.push(entry);
+            }
+            callback(err, response);
+        });
+    }
+}
+
+function mocks(): pulumi.runtime.Mocks {
+    return {
+        newResource(args) {
+            const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
+            return { id: args.custom === false ? undefined : `${args.name}-id`, state };
+        },
+        call(args) {
+            switch (args.token) {
+                case "azure-native:authorization:getClientConfig":
+                    return { clientId: "55555555-5555-5555-5555-555555555555", objectId: "66666666-6666-6666-6666-666666666666", subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+                case "azure-native:operationalinsights:getSharedKeys":
+                    return { primarySharedKey: "offline-plan-shared-key", secondarySharedKey: "offline-plan-shared-key-2" };
+                default:
+                    throw new Error(`the offline plan has no mock for the call ${args.token}: add one to tools/plan.ts`);
+            }
+        },
+    };
+}
+
+/** Resolves every Output in the stack outputs, keeping secrets as "[secret]". */
+async function resolveOutputs(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const out = value as pulumi.Output<unknown>;
+        const [resolved, secret] = await Promise.all([
+            new Promise<unknown>((resolve) => out.apply((v) => { resolve(v); return v; })),
+            pulumi.isSecret(out),
+        ]);
+        return secret ? "[secret]" : resolveOutputs(resolved);
+    }
+    if (Array.isArray(value)) {
+        return Promise.all(value.map(resolveOutputs));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveOutputs(v)])));
+    }
+    return value;
+}
+
+let running = false;
+
+/** Runs the program for one stack under mocks and evaluates the policy pack. */
+export async function planStack(options: PlanOptions): Promise<PlanResult> {
+    if (running) {
+        throw new Error("planStack is not re-entrant: await one plan before starting another");
+    }
+    running = true;
+    const result: PlanResult = { stack: options.stack, exitCode: 0, configErrors: [], resources: [], outputs: {}, verdicts: [], policies: [] };
+    try {
+        const { values, secretKeys } = readStackConfig(options.stack, options.stackConfigDir);
+        for (const [key, value] of Object.entries(options.config ?? {})) {
+            if (value === undefined) {
+                delete values[`lifeboat:${key}`];
+            } else {
+                values[`lifeboat:${key}`] = value;
+            }
+        }
+        const flat: Record<string, string> = {};
+        for (const [key, value] of Object.entries(values)) {
+            flat[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+        pulumi.runtime.setAllConfig(flat, secretKeys);
+        const monitor = new RecordingMonitor(mocks());
+        pulumi.runtime.setMockOptions(monitor, "lifeboat", options.stack, options.preview ?? true, "organization");
+        await pulumi.runtime.setMocks(mocks(), "lifeboat", options.stack, options.preview ?? true, "organization");
+        // setMocks installed a plain monitor; put the recording one back, keeping the feature flags it set.
+        pulumi.runtime.setMockOptions(monitor, "lifeboat", options.stack, options.preview ?? true, "organization");
+
+        // Loaded after the mocks, as Pulumi's own mock tests do.
+        const { lifeboat } = await import("../stacks/program");
+        const { ConfigError } = await import("../stacks/config");
+        try {
+            const outputs = await pulumi.runtime.runInPulumiStack(lifeboat);
+            await pulumi.runtime.disconnect();
+            result.outputs = (await resolveOutputs(outputs ?? {})) as Record<string, unknown>;
+        } catch (err) {
+            await pulumi.runtime.disconnect().catch(() => undefined);
+            if (err instanceof ConfigError) {
+                result.configErrors = err.problems.map((p) => `${p.path}: ${p.given === "nothing" ? "missing" : `got ${p.given}`}; ${p.allowed}`);
+            } else if (pulumi.InputPropertiesError.isInstance(err)) {
+                result.configErrors = err.errors.map((e) => e.reason);
+            } else {
+                result.error = err instanceof Error ? err.message : String(err);
+            }
+            result.exitCode = 1;
+            return result;
+        }
+        result.resources = monitor.recorded;
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { evaluatePolicies } = require("../policies/offline") as { evaluatePolicies: (r: OfflineResource[], c?: Record<string, unknown>) => Promise<{ verdicts: Verdict[]; policies: PolicySummary[] }> };
+        const evaluation = await evaluatePolicies(result.resources, options.policyConfig);
+        result.verdicts = evaluation.verdicts;
+        result.policies = evaluation.policies;
+        if (result.verdicts.some((v) => v.enforcementLevel === "mandatory")) {
+            result.exitCode = 1;
+        }
+        return result;
+    } finally {
+        running = false;
+    }
+}
+
+// ---------------------------------------------------------------- printing
+
+/** The settings that matter, per type: dotted input paths printed beside each resource. */
+const KEY_SETTINGS: Record<string, string[]> = {
+    "azure-native:resources:ResourceGroup": ["resourceGroupName", "location"],
+    "azure-native:dbforpostgresql:Server": ["serverName", "location", "version", "sku.name", "sku.tier", "storage.storageSizeGB", "backup.backupRetentionDays", "backup.geoRedundantBackup", "highAvailability.mode", "network.publicNetworkAccess", "authConfig.passwordAuth", "createMode"],
+    "azure-native:dbforpostgresql:Database": ["serverName", "databaseName"],
+    "azure-native:keyvault:Vault": ["vaultName", "location", "properties.enableRbacAuthorization", "properties.enablePurgeProtection", "properties.softDeleteRetentionInDays", "properties.publicNetworkAccess", "properties.networkAcls.defaultAction", "properties.createMode"],
+    "azure-native:keyvault:Secret": ["vaultName", "secretName", "properties.contentType", "properties.value"],
+    "azure-native:storage:StorageAccount": ["accountName", "location", "sku.name", "minimumTlsVersion", "enableHttpsTrafficOnly", "allowBlobPublicAccess", "allowSharedKeyAccess", "encryption.requireInfrastructureEncryption"],
+    "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy.days", "containerDeleteRetentionPolicy.days"],
+    "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
+    "azure-native:storage:BlobContainerImmutabilityPolicy": ["immutabilityPeriodSinceCreationInDays"],
+    "azure-native:app:Job": ["jobName", "location", "configuration.triggerType", "configuration.scheduleTriggerConfig.cronExpression", "template.containers[0].image"],
+    "azure-native:app:ManagedEnvironment": ["location"],
+    "azure-native:operationalinsights:Workspace": ["location", "retentionInDays"],
+    "azure-native:managedidentity:UserAssignedIdentity": ["location"],
+    "azure-native:authorization:RoleAssignment": ["roleDefinitionId", "principalType"],
+    "random:index/randomBytes:RandomBytes": ["length"],
+    "random:index/randomPassword:RandomPassword": ["length"],
+};
+
+function get(obj: unknown, dotted: string): unknown {
+    let v: unknown = obj;
+    for (const part of dotted.replace(/\[(\d+)\]/g, ".$1").split(".")) {
+        if (v === null || typeof v !== "object") {
+            return undefined;
+        }
+        v = (v as Record<string, unknown>)[part];
+    }
+    return v;
+}
+
+function showSetting(r: PlannedResource, key: string): string | undefined {
+    const value = get(r.props, key);
+    if (value === undefined) {
+        return undefined;
+    }
+    const secret = r.secretPaths.some((p) => p === key || key.startsWith(`${p}.`) || p.startsWith(`${key}.`));
+    const shown = secret ? "[secret]" : value === UNKNOWN ? "(known after apply)" : typeof value === "string" ? value : JSON.stringify(value);
+    return `${key.split(".").pop()}=${shown}`;
+}
+
+/** A derived, printable view of one resource: what the tree and --json show. */
+export function describe(r: PlannedResource): { type: string; name: string; parent?: string; protect: boolean; settings: Record<string, string> } {
+    const settings: Record<string, string> = {};
+    for (const key of KEY_SETTINGS[r.type] ?? ["location"]) {
+        const shown = showSetting(r, key);
+        if (shown !== undefined) {
+            settings[key] = shown.slice(shown.indexOf("=") + 1);
+        }
+    }
+    return { type: r.type, name: r.name, parent: r.opts.parent, protect: r.opts.protect, settings };
+}
+
+export function renderPlan(result: PlanResult): string {
+    const lines: string[] = [];
+    if (result.configErrors.length > 0 || result.error !== undefined) {
+        lines.push(`Stack ${result.stack}: the configuration cannot be used; nothing would be declared.`);
+        for (const e of result.configErrors) {
+            lines.push(`  error: ${e}`);
+        }
+        if (result.error !== undefined) {
+            lines.push(`  error: ${result.error}`);
+        }
+        return lines.join("\n");
+    }
+    const byParent = new Map<string, PlannedResource[]>();
+    for (const r of result.resources) {
+        const key = r.opts.parent ?? "";
+        byParent.set(key, [...(byParent.get(key) ?? []), r]);
+    }
+    const verdictsFor = (urn: string) => result.verdicts.filter((v) => v.urn === urn);
+    const walk = (parent: string, indent: string) => {
+        const children = byParent.get(parent) ?? [];
+        children.forEach((r, i) => {
+            const last = i === children.length - 1;
+            const branch = parent === "" ? "" : last ? "└─ " : "├─ ";
+            const settings = (KEY_SETTINGS[r.type] ?? ["location"]).map((k) => showSetting(r, k)).filter((s): s is string => s !== undefined);
+            lines.push(`${indent}${branch}${r.type} ${r.name}${r.opts.protect ? " [protected]" : ""}${settings.length ? `  ${settings.join(" ")}` : ""}`);
+            const nextIndent = parent === "" ? "" : indent + (last ? "   " : "│  ");
+            for (const v of verdictsFor(r.urn)) {
+                lines.push(`${nextIndent}   ${v.enforcementLevel === "mandatory" ? "✗" : "!"} ${v.policy} (${v.enforcementLevel}): ${v.message}`);
+            }
+            walk(r.urn, nextIndent);
+        });
+    };
+    lines.push(`Offline plan of stack ${result.stack}: ${result.resources.filter((r) => r.custom).length} resources in ${result.resources.filter((r) => !r.custom).length} components (Pulumi mocks; no CLI, cloud or credentials)`);
+    lines.push("");
+    walk("", "");
+    const stackVerdicts = result.verdicts.filter((v) => v.urn === undefined);
+    if (stackVerdicts.length > 0) {
+        lines.push("");
+        lines.push("Stack-level verdicts:");
+        for (const v of stackVerdicts) {
+            lines.push(`  ${v.enforcementLevel === "mandatory" ? "✗" : "!"} ${v.policy} (${v.enforcementLevel}): ${v.message}`);
+        }
+    }
+    lines.push("");
+    lines.push(`Policies (pack lifeboat): ${result.policies.length}`);
+    for (const p of result.policies) {
+        const status = p.enforcementLevel === "disabled" ? "disabled" : p.violations === 0 ? "pass" : `${p.violations} violation${p.violations === 1 ? "" : "s"}`;
+        lines.push(`  ${p.violations === 0 || p.enforcementLevel === "disabled" ? "✓" : p.enforcementLevel === "mandatory" ? "✗" : "!"} ${p.policy} [${p.enforcementLevel}] ${status}`);
+    }
+    const mandatory = result.verdicts.filter((v) => v.enforcementLevel === "mandatory").length;
+    lines.push("");
+    lines.push(mandatory === 0 ? "No mandatory policy violation." : `${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: pulumi up would be blocked.`);
+    lines.push("");
+    lines.push("Outputs:");
+    for (const [k, v] of Object.entries(result.outputs)) {
+        lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    }
+    return lines.join("\n");
+}
+
+export function planJson(result: PlanResult): unknown {
+    return {
+        stack: result.stack,
+        exitCode: result.exitCode,
+        configErrors: result.configErrors,
+        error: result.error,
+        resources: result.resources.map((r) => ({ ...describe(r), urn: r.urn })),
+        verdicts: result.verdicts,
+        policies: result.policies,
+        outputs: result.outputs,
+    };
+}
+
+function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig?: string; preview: boolean } {
+    let stack: string | undefined;
+    let json = false;
+    let policyConfig: string | undefined;
+    let preview = true;
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+        const value = () => inline ?? argv[++i];
+        switch (flag) {
+            case "--stack":
+            case "-s":
+                stack = value();
+                break;
+            case "--json":
+                json = true;
+                break;
+            case "--policy-config":
+                policyConfig = value();
+                break;
+            case "--preview":
+                preview = (inline ?? "true") !== "false";
+                break;
+            case "--help":
+            case "-h":
+                throw new UsageError("usage: npm run plan -- --stack <name> [--json] [--policy-config file.json] [--preview=false]");
+            default:
+                throw new UsageError(`unknown argument ${a}; usage: npm run plan -- --stack <name> [--json] [--policy-config file.json]`);
+        }
+    }
+    if (stack === undefined || stack === "") {
+        throw new UsageError("--stack is required; usage: npm run plan -- --stack <name> [--json] [--policy-config file.json]");
+    }
+    return { stack, json, policyConfig, preview };
+}
+
+export async function main(argv: string[]): Promise<number> {
+    let args: ReturnType<typeof parseArgs>;
+    let policyConfig: Record<string, unknown> | undefined;
+    try {
+        args = parseArgs(argv);
+        if (args.policyConfig !== undefined) {
+            policyConfig = JSON.parse(fs.readFileSync(args.policyConfig, "utf8")) as Record<string, unknown>;
+        }
+    } catch (err) {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+        return 2;
+    }
+    let result: PlanResult;
+    try {
+        result = await planStack({ stack: args.stack, policyConfig, preview: args.preview });
+    } catch (err) {
+        process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+        return err instanceof UsageError ? 2 : 1;
+    }
+    process.stdout.write(`${args.json ? JSON.stringify(planJson(result), null, 2) : renderPlan(result)}\n`);
+    return result.exitCode;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+        process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+        process.exit(1);
+    });
+}
