@@ -2,7 +2,7 @@
 const common = {
     preset: "ts-jest",
     testEnvironment: "node",
-    transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+    transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] },
 };
 
 module.exports = {
@@ -14,6 +14,8 @@ module.exports = {
             displayName: "integration",
             testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
             testTimeout: 120000,
+            // builds dist/scripts once: the tests run the real CLI, `node dist/scripts/cli.js`
+            globalSetup: "<rootDir>/test/integration/globalSetup.ts",
         },
     ],
 };

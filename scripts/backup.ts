@@ -23,6 +23,7 @@ export interface BackupOptions {
 }
 
 interface Preflight {
+    owner: string;
     serverVersion: string;
     serverMajor: number;
 }
@@ -53,8 +54,10 @@ function pgDumpFailure(database: string, stderr: string, code: number | null, si
 async function preflight(conn: ConnSpec, database: string): Promise<Preflight> {
     const client = await connect(conn, database);
     try {
-        const r = await client.query<{ v: string; n: string }>("SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n");
-        return { serverVersion: r.rows[0].v, serverMajor: Math.floor(Number(r.rows[0].n) / 10000) };
+        const r = await client.query<{ v: string; n: string; o: string }>(
+            "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n, pg_get_userbyid(datdba) AS o FROM pg_database WHERE datname = current_database()",
+        );
+        return { owner: r.rows[0].o, serverVersion: r.rows[0].v, serverMajor: Math.floor(Number(r.rows[0].n) / 10000) };
     } catch (e) {
         throw classifyPgError(e, conn, database);
     } finally {
@@ -255,6 +258,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             startedAt: startedAt.toISOString(),
             endedAt: endedAt.toISOString(),
             verified: true,
+            owner: server.owner,
             tables,
         };
     };

@@ -20,6 +20,8 @@ export const DatabaseEntry = z.object({
     endedAt: z.string(),
     /** The stored object was read back: SHA-256 matched and `pg_restore --list` read its table of contents. */
     verified: z.boolean(),
+    /** The database's owner on the source server (restored as owner where the role exists). */
+    owner: z.string().optional(),
     /** Tables in the archive (TABLE entries of its table of contents). */
     tables: z.number().int().nonnegative(),
 });

@@ -127,11 +127,6 @@ export async function rolesInArchive(file: string): Promise<string[]> {
             }
         }
     }
-    for (const e of tocEntries((await run("pg_restore", ["--list", file], process.env)).stdout)) {
-        if (e.type === "DATABASE" && e.owner !== "") {
-            roles.add(e.owner);
-        }
-    }
     return [...roles].sort();
 }
 
@@ -222,7 +217,7 @@ export interface ScratchResult extends Check {
  * Creates `scratch`, restores the archive into it with pg_restore (owners and grants kept where
  * the roles exist) and checks it. The caller drops or swaps it; on failure it is dropped here.
  */
-export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string): Promise<ScratchResult> {
+export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined): Promise<ScratchResult> {
     const started = Date.now();
     const list = await run("pg_restore", ["--list", file], process.env);
     if (list.code !== 0) {
@@ -230,9 +225,8 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
     }
     const toc = tocEntries(list.stdout);
     const archiveTables = toc.filter((e) => e.type === "TABLE").map((e) => ({ schema: e.schema, name: e.name }));
-    const dbOwner = toc.find((e) => e.type === "DATABASE")?.owner;
     const encoding = /Encoding:\s*(\S+)/.exec(list.stdout)?.[1];
-    const roles = await rolesInArchive(file);
+    const roles = [...new Set([...(await rolesInArchive(file)), ...(dbOwner !== undefined && dbOwner !== "" ? [dbOwner] : [])])].sort();
     const missing = await missingRoles(admin, roles);
     if (missing.length > 0) {
         const commands = missing.map((r) => `CREATE ROLE ${quoteIdent(r)};`);
@@ -329,7 +323,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
         dl = await download(opts.target, set, entry);
         const now = opts.now ?? new Date();
         const scratch = databaseName(into, `__lifeboat_restore_${stamp(now)}`);
-        const result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name);
+        const result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner);
         log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects });
 
         let savedAs: string | null = null;
@@ -412,7 +406,7 @@ export async function verify(opts: { target: Target; set: string; scratch: ConnS
             let dl: Downloaded | undefined;
             try {
                 dl = await download(opts.target, set, entry);
-                const r = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name);
+                const r = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner);
                 await dropDatabase(admin, scratch);
                 const row = { name: entry.name, tables: r.tables, rows: r.rows, largeObjects: r.largeObjects, seconds: (Date.now() - dbStarted) / 1000, ok: true };
                 report.databases.push(row);

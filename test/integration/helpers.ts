@@ -1,0 +1,209 @@
+import { ChildProcess, spawn } from "child_process";
+import { mkdtempSync, rmSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { Client } from "pg";
+import { Azurite, Cluster, freePort, startAzurite, startCluster } from "../../scripts/cluster";
+
+export { Cluster } from "../../scripts/cluster";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+export const CLI = path.join(ROOT, "dist", "scripts", "cli.js");
+
+export interface Result {
+    code: number;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    events: Array<Record<string, unknown>>;
+}
+
+/** The environment without the caller's PG*, AWS_*, AZURE_* and LIFEBOAT_* settings. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) {
+        if (!/^(PG|AWS_|AZURE_|LIFEBOAT_)/.test(k)) {
+            env[k] = v;
+        }
+    }
+    return { ...env, LIFEBOAT_MAX_TRIES: "1", ...extra };
+}
+
+export function parseEvents(stdout: string): Array<Record<string, unknown>> {
+    return stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export interface Running {
+    child: ChildProcess;
+    done: Promise<Result>;
+    /** Resolves when an event line with this name appears on stdout. */
+    waitFor(event: string): Promise<Record<string, unknown>>;
+}
+
+export function startCli(args: string[], env: NodeJS.ProcessEnv, input?: string): Running {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    const waiters: Array<{ event: string; resolve: (e: Record<string, unknown>) => void }> = [];
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        for (const e of parseEvents(stdout)) {
+            for (const w of waiters.filter((x) => x.event === e.event)) {
+                waiters.splice(waiters.indexOf(w), 1);
+                w.resolve(e);
+            }
+        }
+    });
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.stdin?.end(input ?? "");
+    const done = new Promise<Result>((resolve) => {
+        child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr, events: parseEvents(stdout) }));
+    });
+    return {
+        child,
+        done,
+        waitFor: (event) =>
+            new Promise((resolve, reject) => {
+                const seen = parseEvents(stdout).find((e) => e.event === event);
+                if (seen !== undefined) {
+                    resolve(seen);
+                    return;
+                }
+                waiters.push({ event, resolve });
+                void done.then(() => reject(new Error(`CLI exited before event ${event}:\n${stdout}\n${stderr}`)));
+            }),
+    };
+}
+
+export function cli(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<Result> {
+    return startCli(args, env, input).done;
+}
+
+export function tempDir(name: string): string {
+    return mkdtempSync(path.join(os.tmpdir(), `lifeboat-${name}-`));
+}
+
+export function removeDir(dir: string): void {
+    rmSync(dir, { recursive: true, force: true });
+}
+
+export async function query<T extends Record<string, unknown> = Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    try {
+        return (await c.query<T>(sql, params)).rows;
+    } finally {
+        await c.end();
+    }
+}
+
+/** A Fernet-looking ciphertext: what an encrypted field looks like at rest. */
+export const FERNET_LIKE = "'gAAAAAB' || encode(convert_to(md5(g::text) || md5((g * 7)::text), 'UTF8'), 'base64')";
+
+/**
+ * The reference app: `main` (cases with an encrypted column, a large object) and `audit`
+ * (an append-only log owned by audit_owner; the app role may INSERT and SELECT only).
+ */
+export function seedReferenceApp(cluster: Cluster, rows = 2000): void {
+    cluster.psql(`
+        CREATE ROLE app LOGIN PASSWORD 'app-password';
+        CREATE ROLE audit_owner NOLOGIN;
+        CREATE DATABASE main;
+        CREATE DATABASE audit OWNER audit_owner;
+    `);
+    cluster.psql(
+        `
+        CREATE TABLE cases (id int PRIMARY KEY, title text NOT NULL, ssn_encrypted text NOT NULL, opened date NOT NULL);
+        INSERT INTO cases SELECT g, 'case ' || g, ${FERNET_LIKE}, date '2020-01-01' + (g % 1000) FROM generate_series(1, ${rows}) g;
+        CREATE TABLE documents (id int PRIMARY KEY, case_id int REFERENCES cases(id), blob oid);
+        INSERT INTO documents VALUES (1, 1, lo_from_bytea(0, convert_to('scanned consent form', 'UTF8')));
+        GRANT SELECT, INSERT, UPDATE ON cases TO app;
+    `,
+        "main",
+    );
+    cluster.psql(
+        `
+        SET ROLE audit_owner;
+        CREATE TABLE audit_log (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), actor text NOT NULL, action text NOT NULL);
+        INSERT INTO audit_log (actor, action) SELECT 'user' || (g % 17), 'viewed case ' || g FROM generate_series(1, ${Math.max(10, Math.floor(rows / 2))}) g;
+        GRANT SELECT, INSERT ON audit_log TO app;
+        GRANT USAGE ON SEQUENCE audit_log_id_seq TO app;
+        REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM app;
+    `,
+        "audit",
+    );
+}
+
+/** A database large enough that a backup of it takes a few seconds (poorly compressible text). */
+export function seedBig(cluster: Cluster, name: string, rows: number): void {
+    cluster.psql(`CREATE DATABASE ${name};`);
+    cluster.psql(
+        `CREATE TABLE big (id int, payload text);
+         INSERT INTO big SELECT g, md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) FROM generate_series(1, ${rows}) g;`,
+        name,
+    );
+}
+
+export interface S3 {
+    port: number;
+    endpoint: string;
+    bucket: string;
+    dir: string;
+    stop(): Promise<void>;
+}
+
+/** s3rver on a free loopback port with one bucket; credentials S3RVER/S3RVER. */
+export async function startS3(bucket = "lifeboat"): Promise<S3> {
+    // s3rver ships no types
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const S3rver = require("s3rver") as new (opts: Record<string, unknown>) => { run(): Promise<unknown>; close(): Promise<void> };
+    const port = await freePort();
+    const dir = tempDir("s3rver");
+    const server = new S3rver({ port, address: "127.0.0.1", directory: dir, silent: true, configureBuckets: [{ name: bucket }] });
+    await server.run();
+    return {
+        port,
+        endpoint: `http://127.0.0.1:${port}`,
+        bucket,
+        dir,
+        stop: async () => {
+            await server.close();
+            removeDir(dir);
+        },
+    };
+}
+
+export function s3Env(s3: S3): NodeJS.ProcessEnv {
+    return { AWS_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1" };
+}
+
+export async function createContainer(azurite: Azurite, name: string): Promise<void> {
+    const { BlobServiceClient } = await import("@azure/storage-blob");
+    await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(name).createIfNotExists();
+}
+
+export async function blobNames(azurite: Azurite, container: string): Promise<string[]> {
+    const { BlobServiceClient } = await import("@azure/storage-blob");
+    const out: string[] = [];
+    for await (const b of BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(container).listBlobsFlat()) {
+        out.push(b.name);
+    }
+    return out;
+}
+
+export async function s3Keys(s3: S3, prefix = ""): Promise<string[]> {
+    const { S3Client, ListObjectsV2Command } = await import("@aws-sdk/client-s3");
+    const client = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: "us-east-1", credentials: { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } });
+    const r = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
+    return (r.Contents ?? []).map((o) => o.Key ?? "");
+}
+
+export { startAzurite, startCluster, freePort, Azurite };
+
+/** The JSON lines `list --json` prints. */
+export function sets(r: Result): Array<Record<string, unknown>> {
+    return parseEvents(r.stdout);
+}
