@@ -96,8 +96,7 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: pulumi.Input<strin
 }
 
 /** Runs every component's own validation with config key paths, before anything is declared. */
-export function validateAzurePlan(cfg: LifeboatConfig, plan: AzurePlan): void {
-    const problems = new Problems();
+export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: Problems): void {
     plan.servers.forEach((s, i) => validatePostgresServerArgs(s, problems, `${NAMESPACE}:servers[${i}]`));
     validateFieldKeyVaultArgs(plan.vault, problems, `${NAMESPACE}:keyVault`);
     validateBackupStorageArgs(plan.storage, problems, `${NAMESPACE}:backupStorage`);
@@ -122,22 +121,33 @@ export function validateAzurePlan(cfg: LifeboatConfig, plan: AzurePlan): void {
     if (cfg.restore.mode !== "none") {
         problems.add(`${NAMESPACE}:restore.mode`, cfg.restore.mode, "only none is supported yet: restore modes land with the recovery work (issue 5)");
     }
-    if (!problems.empty) {
-        throw new ConfigError(problems.list);
-    }
+}
+
+/** Collects every problem of the Azure target's config into `problems`, declaring nothing. */
+export function checkAzure(cfg: LifeboatConfig, problems: Problems): void {
+    checkAzurePlan(cfg, azurePlan(cfg, { dataRg: "", keyRg: "", tenantId: "" }), problems);
 }
 
 export interface AzureOutputs {
     [key: string]: unknown;
 }
 
+/** Validates the Azure target's config completely, declaring nothing; throws ConfigError. */
+export function validateAzure(cfg: LifeboatConfig): void {
+    const problems = new Problems();
+    checkAzure(cfg, problems);
+    if (!problems.empty) {
+        throw new ConfigError(problems.list);
+    }
+}
+
 /** The Azure target: servers, field-key vault in its own group and region, backup storage, dump jobs. */
 export function azureStack(cfg: LifeboatConfig): AzureOutputs {
+    validateAzure(cfg);
     const dataRgName = `lifeboat-${cfg.stack}-data`;
     const keyRgName = `lifeboat-${cfg.stack}-key`;
     const client = authorization.getClientConfigOutput();
     const plan = azurePlan(cfg, { dataRg: dataRgName, keyRg: keyRgName, tenantId: client.tenantId });
-    validateAzurePlan(cfg, plan);
 
     const dataRg = new resources.ResourceGroup("data", { resourceGroupName: dataRgName, location: plan.storage.location });
     const keyRg = new resources.ResourceGroup("key", { resourceGroupName: keyRgName, location: plan.vault.location }, { protect: true, retainOnDelete: true });

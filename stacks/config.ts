@@ -198,6 +198,13 @@ export function readRawConfig(): RawConfig {
             problems.add(`${NAMESPACE}:${key}`, raw, "allowed: structured YAML (an object or a list), as in stacks/Pulumi.dev.yaml");
         }
     }
+    // Keys this program does not know are most likely typos: keep them, parseConfig reports them.
+    for (const full of Object.keys(pulumi.runtime.allConfig())) {
+        const [ns, key] = full.split(":");
+        if (ns === NAMESPACE && key !== undefined && !CONFIG_KEYS.some((k) => k.key === key)) {
+            values[key] = pulumi.runtime.getConfig(full);
+        }
+    }
     if (!problems.empty) {
         throw new ConfigError(problems.list);
     }
@@ -206,7 +213,7 @@ export function readRawConfig(): RawConfig {
 }
 
 /** Validates everything and reports every problem at once; nothing is declared before this returns. */
-export function parseConfig(raw: RawConfig, stack: string): LifeboatConfig {
+export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: LifeboatConfig, problems: Problems) => void): LifeboatConfig {
     const problems = new Problems();
     const v = raw.values;
     for (const key of Object.keys(v)) {
@@ -260,15 +267,15 @@ export function parseConfig(raw: RawConfig, stack: string): LifeboatConfig {
         problems.addSecret(`${NAMESPACE}:alerts.webhookUrl`, "allowed: an https:// URL, set with `pulumi config set --secret --path lifeboat:alerts.webhookUrl`");
     }
 
-    if (!problems.empty || target === undefined || servers === undefined || keyVault === undefined || backupStorage === undefined
+    if (target === undefined || servers === undefined || keyVault === undefined || backupStorage === undefined
         || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined) {
         throw new ConfigError(problems.list);
     }
-    return {
+    const cfg: LifeboatConfig = {
         stack,
         target,
         servers,
-        backupStorage: { ...backupStorage, location: backupStorage.location ?? servers[0].location },
+        backupStorage: { ...backupStorage, location: backupStorage.location ?? servers[0]?.location ?? "" },
         keyVault,
         hasFieldEncryptionKey: raw.fieldEncryptionKey !== undefined,
         schedule,
@@ -276,4 +283,10 @@ export function parseConfig(raw: RawConfig, stack: string): LifeboatConfig {
         restore,
         offsite,
     };
+    // The shape is right: let the target check the values too, so every problem comes at once.
+    targetChecks?.(cfg, problems);
+    if (!problems.empty) {
+        throw new ConfigError(problems.list);
+    }
+    return cfg;
 }

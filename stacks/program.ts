@@ -1,18 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
-import { azureStack } from "./azure";
+import { Problems } from "../components/validation";
+import { azureStack, checkAzure } from "./azure";
 import { ConfigError, LifeboatConfig, NAMESPACE, parseConfig, readRawConfig } from "./config";
 
 /** Reads and validates the whole stack config; throws ConfigError listing every problem. */
 export function loadConfig(): LifeboatConfig {
-    return parseConfig(readRawConfig(), pulumi.getStack());
+    return parseConfig(readRawConfig(), pulumi.getStack(), checkTarget);
 }
 
-/** The Lifeboat program: validates config first, then declares the chosen target. */
-export async function lifeboat(): Promise<Record<string, unknown>> {
+/** The target's own checks, run with the config's so that every problem is reported at once. */
+function checkTarget(cfg: LifeboatConfig, problems: Problems): void {
+    if (cfg.target === "azure") {
+        checkAzure(cfg, problems);
+    }
+}
+
+/**
+ * Validates everything (config, and every component's args derived from it) and returns the
+ * function that declares the resources. Nothing is declared before all of it passed.
+ */
+export function prepare(): () => Record<string, unknown> {
     const cfg = loadConfig();
     switch (cfg.target) {
         case "azure":
-            return azureStack(cfg);
+            return () => azureStack(cfg);
         case "aws":
         case "local":
             throw new ConfigError([{
@@ -21,4 +32,9 @@ export async function lifeboat(): Promise<Record<string, unknown>> {
                 allowed: `only azure is available in this version: the ${cfg.target} target is not built yet`,
             }]);
     }
+}
+
+/** The Lifeboat program, as Pulumi runs it. */
+export async function lifeboat(): Promise<Record<string, unknown>> {
+    return prepare()();
 }

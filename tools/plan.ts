@@ -232,14 +232,25 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         pulumi.runtime.setMockOptions(monitor, "lifeboat", options.stack, options.preview ?? true, "organization");
 
         // Loaded after the mocks, as Pulumi's own mock tests do.
-        const { lifeboat } = await import("../stacks/program");
+        const { prepare } = await import("../stacks/program");
         const { ConfigError } = await import("../stacks/config");
+        // A failure inside the program also rejects promises nobody awaits (Pulumi's language
+        // host catches those); collect them here instead of letting them end the process.
+        const stray: unknown[] = [];
+        const onStray = (reason: unknown) => { stray.push(reason); };
+        process.on("unhandledRejection", onStray);
         try {
-            const outputs = await pulumi.runtime.runInPulumiStack(lifeboat);
+            // Validation runs first, outside the stack, exactly as in `pulumi up`.
+            const declare = prepare();
+            const outputs = await pulumi.runtime.runInPulumiStack(async () => declare());
             await pulumi.runtime.disconnect();
             result.outputs = (await resolveOutputs(outputs ?? {})) as Record<string, unknown>;
+            if (stray.length > 0) {
+                throw stray[0];
+            }
         } catch (err) {
             await pulumi.runtime.disconnect().catch(() => undefined);
+            result.resources = monitor.recorded;
             if (err instanceof ConfigError) {
                 result.configErrors = err.problems.map((p) => `${p.path}: ${p.given === "nothing" ? "missing" : `got ${p.given}`}; ${p.allowed}`);
             } else if (pulumi.InputPropertiesError.isInstance(err)) {
@@ -249,6 +260,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
             }
             result.exitCode = 1;
             return result;
+        } finally {
+            // Let stray rejections of this run arrive before the listener goes.
+            await new Promise((resolve) => setImmediate(resolve));
+            process.off("unhandledRejection", onStray);
         }
         result.resources = monitor.recorded;
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -393,8 +408,11 @@ export function planJson(result: PlanResult): unknown {
     };
 }
 
-function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig?: string; preview: boolean } {
+const USAGE = "usage: npm run plan -- --stack <name> [--json] [--policy-config file.json] [--config-dir dir] [--preview=false]";
+
+function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig?: string; preview: boolean; configDir?: string } {
     let stack: string | undefined;
+    let configDir: string | undefined;
     let json = false;
     let policyConfig: string | undefined;
     let preview = true;
@@ -413,20 +431,23 @@ function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig
             case "--policy-config":
                 policyConfig = value();
                 break;
+            case "--config-dir":
+                configDir = value();
+                break;
             case "--preview":
                 preview = (inline ?? "true") !== "false";
                 break;
             case "--help":
             case "-h":
-                throw new UsageError("usage: npm run plan -- --stack <name> [--json] [--policy-config file.json] [--preview=false]");
+                throw new UsageError(USAGE);
             default:
-                throw new UsageError(`unknown argument ${a}; usage: npm run plan -- --stack <name> [--json] [--policy-config file.json]`);
+                throw new UsageError(`unknown argument ${a}; ${USAGE}`);
         }
     }
     if (stack === undefined || stack === "") {
-        throw new UsageError("--stack is required; usage: npm run plan -- --stack <name> [--json] [--policy-config file.json]");
+        throw new UsageError(`--stack is required; ${USAGE}`);
     }
-    return { stack, json, policyConfig, preview };
+    return { stack, json, policyConfig, preview, configDir };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -443,7 +464,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     let result: PlanResult;
     try {
-        result = await planStack({ stack: args.stack, policyConfig, preview: args.preview });
+        result = await planStack({ stack: args.stack, policyConfig, preview: args.preview, stackConfigDir: args.configDir });
     } catch (err) {
         process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
         return err instanceof UsageError ? 2 : 1;
