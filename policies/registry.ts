@@ -1,0 +1,68 @@
+/**
+ * Every policy of the pack, in the order they are reported. `index.ts` serves these through the
+ * PolicyPack; `offline.ts` runs the very same objects for `npm run plan` and the tests.
+ */
+import { EnforcementLevel, Policies } from "@pulumi/policy";
+import { backupLifecycleRules } from "./azure/backupLifecycleRules";
+import { blobContainerPrivate } from "./azure/blobContainerPrivate";
+import { dumpJobCannotReadKey } from "./azure/dumpJobCannotReadKey";
+import { dumpJobScheduled } from "./azure/dumpJobScheduled";
+import { keySeparateFromBackups } from "./azure/keySeparateFromBackups";
+import { keyvaultNetworkRestricted } from "./azure/keyvaultNetworkRestricted";
+import { keyvaultPurgeProtection } from "./azure/keyvaultPurgeProtection";
+import { keyvaultRbacAuthorization } from "./azure/keyvaultRbacAuthorization";
+import { keyvaultSecretContentType } from "./azure/keyvaultSecretContentType";
+import { keyvaultSecretExpiry } from "./azure/keyvaultSecretExpiry";
+import { keyvaultSoftDelete } from "./azure/keyvaultSoftDelete";
+import { postgresBackupRetention } from "./azure/postgresBackupRetention";
+import { postgresGeoRedundantBackup } from "./azure/postgresGeoRedundantBackup";
+import { postgresPublicNetworkDisabled } from "./azure/postgresPublicNetworkDisabled";
+import { storageBlobPublicAccessDisabled } from "./azure/storageBlobPublicAccessDisabled";
+import { storageBlobSoftDelete } from "./azure/storageBlobSoftDelete";
+import { storageBlobVersioning } from "./azure/storageBlobVersioning";
+import { storageCrossTenantReplicationDisabled } from "./azure/storageCrossTenantReplicationDisabled";
+import { storageGeoReplication } from "./azure/storageGeoReplication";
+import { storageHttpsOnly } from "./azure/storageHttpsOnly";
+import { storageInfrastructureEncryption } from "./azure/storageInfrastructureEncryption";
+import { storageMinTls } from "./azure/storageMinTls";
+import { storageNetworkDefaultDeny } from "./azure/storageNetworkDefaultDeny";
+import { storageSharedKeyDisabled } from "./azure/storageSharedKeyDisabled";
+import { statefulResourcesProtected } from "./general/statefulResourcesProtected";
+
+/** The pack's name, as in PulumiPolicy.yaml and `pulumi preview --policy-pack`. */
+export const PACK_NAME = "lifeboat";
+
+/** The pack's default level: a policy without its own level is advisory. Every policy here sets one. */
+export const PACK_ENFORCEMENT_LEVEL: EnforcementLevel = "advisory";
+
+export const PACK_DESCRIPTION = "Lifeboat: backups and the field-encryption key both survive any single loss and never share a location.";
+
+export const policies: Policies = [
+    // Contract 4: the core policies.
+    keySeparateFromBackups,
+    postgresBackupRetention,
+    postgresGeoRedundantBackup,
+    blobContainerPrivate,
+    backupLifecycleRules,
+    keyvaultPurgeProtection,
+    dumpJobScheduled,
+    dumpJobCannotReadKey,
+    // The broad set, mapped to Checkov, Trivy and Azure Policy in README.md.
+    statefulResourcesProtected,
+    postgresPublicNetworkDisabled,
+    keyvaultSoftDelete,
+    keyvaultRbacAuthorization,
+    keyvaultNetworkRestricted,
+    keyvaultSecretContentType,
+    keyvaultSecretExpiry,
+    storageMinTls,
+    storageHttpsOnly,
+    storageBlobPublicAccessDisabled,
+    storageSharedKeyDisabled,
+    storageGeoReplication,
+    storageNetworkDefaultDeny,
+    storageInfrastructureEncryption,
+    storageCrossTenantReplicationDisabled,
+    storageBlobSoftDelete,
+    storageBlobVersioning,
+];
