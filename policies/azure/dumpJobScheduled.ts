@@ -91,10 +91,11 @@ export const dumpJobScheduled: StackValidationPolicy = {
                     `declare a scheduled dump job for it (lifeboat:azure:DumpJob) tagged ${SERVER_TAG}: ${JSON.stringify(serverName)} and ${DATABASES_TAG} listing its databases.`), server.urn);
                 continue;
             }
+            // Databases listed by a job that is not on a daily schedule are reported on that job, above.
             const covered = new Set<string>();
             for (const j of serverJobs) {
                 const list = knownString(j.databases);
-                if (j.scheduled && list !== undefined) {
+                if (list !== undefined) {
                     list.split(",").map((d) => d.trim()).filter((d) => d !== "").forEach((d) => covered.add(d));
                 }
             }
@@ -107,9 +108,9 @@ export const dumpJobScheduled: StackValidationPolicy = {
                     continue;
                 }
                 if (!covered.has(dbName)) {
-                    const found = serverJobs.map((j) => `${label(j.job)} ${DATABASES_TAG} ${show(j.databases)}${j.scheduled ? "" : " (not scheduled daily)"}`).join("; ");
+                    const found = serverJobs.map((j) => `${label(j.job)} ${DATABASES_TAG} ${show(j.databases)}`).join("; ");
                     reportViolation(violation(db, `database ${JSON.stringify(dbName)} of server ${JSON.stringify(serverName)} is not dumped by any scheduled dump job`, found,
-                        `add ${JSON.stringify(dbName)} to the server's databases in stack config (lifeboat:servers[].databases), so its dump job's ${DATABASES_TAG} tag lists it, and keep that job on a daily schedule.`), db.urn);
+                        `add ${JSON.stringify(dbName)} to the server's databases in stack config (lifeboat:servers[].databases), so its dump job dumps it and its ${DATABASES_TAG} tag lists it.`), db.urn);
                 }
             }
         }

@@ -57,13 +57,13 @@ export function backupPlaces(resources: PolicyResource[]): Place[] {
     for (const r of resources) {
         if (r.type === TYPES.postgresServer) {
             const geo = read(r.props, "backup", "geoRedundantBackup");
-            places.push(place(r, "azure", "location", geo.kind !== "known" || geo.value === "Enabled", "Flexible Server (its point-in-time backups)"));
+            places.push(place(r, "azure", "location", geo.kind !== "known" || geo.value === "Enabled", "Flexible Server holding point-in-time backups"));
         } else if (r.type === TYPES.storageAccount && !hasOtherRole(r, ROLES.backups)) {
             const sku = knownString(read(r.props, "sku", "name"));
             const geo = sku === undefined || (GEO_REDUNDANT_SKUS as readonly string[]).includes(sku);
             places.push(place(r, "azure", "location", geo, "backup storage account"));
         } else if (r.type === TYPES.rdsInstance) {
-            places.push(place(r, "aws", "region", false, "RDS instance (its automated backups)"));
+            places.push(place(r, "aws", "region", false, "RDS instance holding automated backups"));
         } else if ((r.type === TYPES.s3Bucket || r.type === TYPES.s3BucketV2) && !hasOtherRole(r, ROLES.backups)) {
             places.push(place(r, "aws", "region", false, "off-site backup bucket"));
         }
