@@ -14,16 +14,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { parse as parseYaml } from "yaml";
 
-// Shapes shared with policies/offline.ts (the evaluator of the policy pack).
-export interface OfflineResource {
-    type: string;
-    name: string;
-    urn: string;
-    props: Record<string, unknown>;
-    opts: { protect: boolean; retainOnDelete: boolean; ignoreChanges: string[]; parent?: string; dependencies: string[]; propertyDependencies: Record<string, string[]>; provider?: string };
-}
-export interface Verdict { policy: string; enforcementLevel: "mandatory" | "advisory"; urn?: string; type?: string; name?: string; message: string }
-export interface PolicySummary { policy: string; description: string; enforcementLevel: "mandatory" | "advisory" | "disabled"; violations: number }
+import { evaluatePolicies, OfflineResource, PolicySummary, Verdict } from "../policies/offline";
+
+export type { OfflineResource, PolicySummary, Verdict };
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -266,8 +259,6 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
             process.off("unhandledRejection", onStray);
         }
         result.resources = monitor.recorded;
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const { evaluatePolicies } = require("../policies/offline") as { evaluatePolicies: (r: OfflineResource[], c?: Record<string, unknown>) => Promise<{ verdicts: Verdict[]; policies: PolicySummary[] }> };
         const evaluation = await evaluatePolicies(result.resources, options.policyConfig);
         result.verdicts = evaluation.verdicts;
         result.policies = evaluation.policies;

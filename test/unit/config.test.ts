@@ -5,7 +5,7 @@ async function planDevWith(config: Record<string, unknown>): Promise<PlanResult>
     return planStack({ stack: "dev", config });
 }
 
-const devServer = { name: "casework-dev-pg", location: "westeurope", sku: "Standard_B2s", storageSizeGb: 32, backupRetentionDays: 7, geoRedundantBackup: true, databases: ["main", "audit"] };
+const devServer = { name: "casework-dev-pg", location: "westeurope", sku: "Standard_B2s", storageSizeGb: 32, backupRetentionDays: 14, geoRedundantBackup: true, databases: ["main", "audit"] };
 
 describe("invalid stack configs fail before any resource, naming the key, the value and what is allowed", () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [

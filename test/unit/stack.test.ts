@@ -1,0 +1,90 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { planJson, planStack, PlanResult, renderPlan } from "../../tools/plan";
+
+const root = path.resolve(__dirname, "..", "..");
+const run = promisify(execFile);
+
+function byType(result: PlanResult, type: string) {
+    return result.resources.filter((r) => r.type === type);
+}
+
+describe.each(["dev", "prod"])("the shipped %s stack", (stack) => {
+    let result: PlanResult;
+    beforeAll(async () => {
+        result = await planStack({ stack });
+    });
+
+    it("plans with no config error and no mandatory violation", () => {
+        expect(result.configErrors).toEqual([]);
+        expect(result.error).toBeUndefined();
+        expect(result.verdicts.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+        expect(result.exitCode).toBe(0);
+    });
+
+    it("declares the server, both databases, vault, secret, storage, container, lifecycle rules and job", () => {
+        const server = byType(result, "azure-native:dbforpostgresql:Server");
+        expect(server).toHaveLength(1);
+        expect(server[0].opts.protect).toBe(true);
+        expect(server[0].opts.ignoreChanges).toEqual(["createMode", "sourceServerResourceId", "pointInTimeUTC"]);
+        expect((server[0].props.backup as Record<string, unknown>).geoRedundantBackup).toBe("Enabled");
+        expect(byType(result, "azure-native:dbforpostgresql:Database").map((r) => r.props.databaseName)).toEqual(["main", "audit"]);
+        for (const type of ["azure-native:keyvault:Vault", "azure-native:keyvault:Secret", "azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer", "azure-native:storage:ManagementPolicy", "azure-native:app:Job"]) {
+            expect([type, byType(result, type).length]).toEqual([type, 1]);
+        }
+        const vault = byType(result, "azure-native:keyvault:Vault")[0];
+        expect([vault.opts.protect, vault.opts.retainOnDelete]).toEqual([true, true]);
+    });
+
+    it("keeps the key vault in its own resource group and region, holding no backup", () => {
+        const vault = byType(result, "azure-native:keyvault:Vault")[0];
+        const backupRegions = [
+            ...byType(result, "azure-native:dbforpostgresql:Server").map((r) => r.props.location),
+            ...byType(result, "azure-native:storage:StorageAccount").map((r) => r.props.location),
+        ];
+        expect(backupRegions).not.toContain(vault.props.location);
+        expect(vault.props.resourceGroupName).toBe(`lifeboat-${stack}-key`);
+    });
+
+    it("never prints or returns a secret", () => {
+        const text = `${renderPlan(result)}\n${JSON.stringify(planJson(result))}`;
+        expect(text).not.toContain("offline-plan-password");
+        expect(text).not.toContain("offline-plan-shared-key");
+        // The generated key of the plan (32 bytes of 7, URL-safe base64).
+        expect(text).not.toContain(Buffer.alloc(32, 7).toString("base64url"));
+        expect(text).toContain("value=[secret]");
+        expect(result.outputs.keyFingerprint).toMatch(/^sha256:[0-9a-f]{16}$/);
+    });
+});
+
+describe("the plan command", () => {
+    const tsNode = path.join(root, "node_modules", ".bin", "ts-node");
+
+    it("exits 1 on a bad config and names the key", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-plan-"));
+        const dev = fs.readFileSync(path.join(root, "stacks", "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), dev.replace("backupRetentionDays: 14", "backupRetentionDays: 90"));
+        const err = await run(tsNode, ["--transpile-only", "tools/plan.ts", "--stack", "broken", "--config-dir", dir], { cwd: root }).then(() => undefined, (e) => e);
+        expect(err?.code).toBe(1);
+        expect(err?.stdout).toContain("lifeboat:servers[0].backupRetentionDays: got 90; allowed: a whole number from 7 to 35");
+    });
+
+    it("exits 1 naming key-separate-from-backups when the vault shares a backup region", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-plan-"));
+        const prod = fs.readFileSync(path.join(root, "stacks", "Pulumi.prod.yaml"), "utf8");
+        fs.writeFileSync(path.join(dir, "Pulumi.colocated.yaml"), prod.replace("location: francecentral", "location: West Europe"));
+        const err = await run(tsNode, ["--transpile-only", "tools/plan.ts", "--stack", "colocated", "--config-dir", dir, "--json"], { cwd: root }).then(() => undefined, (e) => e);
+        expect(err?.code).toBe(1);
+        const out = JSON.parse(err.stdout);
+        expect(out.verdicts.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory").map((v: { policy: string }) => v.policy)).toContain("key-separate-from-backups");
+    });
+
+    it("exits 2 on a usage error", async () => {
+        const err = await run(tsNode, ["--transpile-only", "tools/plan.ts"], { cwd: root }).then(() => undefined, (e) => e);
+        expect(err?.code).toBe(2);
+        expect(err?.stderr).toContain("--stack is required");
+    });
+});
