@@ -229,16 +229,16 @@ function providerOf(r: OfflineResource, byUrn: Map<string, OfflineResource>): Po
     if (!ref) {
         return undefined;
     }
-    const cut = ref.lastIndexOf("::");
-    const candidates = cut > 0 && !typeFromUrn(ref).startsWith("pulumi:providers:") ? [ref.slice(0, cut), ref] : [ref, ref.slice(0, Math.max(cut, 0))];
-    for (const urn of candidates) {
+    // urn:pulumi:<stack>::<project>::<type>::<name>, then ::<id> in a reference.
+    const parts = ref.split("::");
+    const stripped = parts.length >= 5 ? parts.slice(0, -1).join("::") : ref;
+    for (const urn of [ref, stripped]) {
         const provider = byUrn.get(urn);
         if (provider) {
             return { type: provider.type, props: proxiedProps(provider.props), urn: provider.urn, name: provider.name };
         }
     }
-    const urn = candidates[0];
-    return { type: typeFromUrn(urn), props: proxiedProps({}), urn, name: nameFromUrn(urn) };
+    return { type: typeFromUrn(stripped), props: proxiedProps({}), urn: stripped, name: nameFromUrn(stripped) };
 }
 
 function isTypeOf(type: string, resourceClass: unknown): boolean {
