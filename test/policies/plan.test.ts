@@ -1,0 +1,143 @@
+/**
+ * Plan-level tests: the real stack program under mocks (tools/plan.ts), then the pack through the
+ * offline evaluator, as `npm run plan -- --stack <s>` runs them. Each unsafe case is valid stack
+ * config (or, where config cannot express it, a one-resource change to the planned program) and
+ * must be reported by the policy that guards it.
+ */
+import { evaluatePolicies, OfflineResource } from "../../policies/offline";
+import { planStack, PlanResult } from "../../tools/plan";
+
+jest.setTimeout(120000);
+
+type Overrides = Record<string, unknown>;
+
+async function plan(stack: string, config?: Overrides, policyConfig?: Record<string, unknown>): Promise<PlanResult> {
+    return planStack({ stack, config, policyConfig });
+}
+
+function mandatory(result: { verdicts: { policy: string; enforcementLevel: string }[] }): string[] {
+    return [...new Set(result.verdicts.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))];
+}
+
+function advisory(result: { verdicts: { policy: string; enforcementLevel: string }[] }): string[] {
+    return [...new Set(result.verdicts.filter((v) => v.enforcementLevel === "advisory").map((v) => v.policy))];
+}
+
+/** prod's config with one key changed (the plan tool replaces whole top-level keys). */
+const prodServer = {
+    name: "casework-prod-pg", location: "West Europe", version: "16", sku: "Standard_D4ds_v5", storageSizeGb: 256,
+    backupRetentionDays: 35, geoRedundantBackup: true, highAvailability: "ZoneRedundant", databases: ["main", "audit"],
+};
+const prodStorage = { location: "westeurope", redundancy: "RAGRS", retention: { dailyDays: 30, weeklyDays: 90, monthlyDays: 365 } };
+const prodVault = { location: "francecentral", softDeleteRetentionDays: 90 };
+const prodSchedule = { cron: "30 1 * * *", image: "ghcr.io/lifeboat-dr/lifeboat:0.1.0", replicaTimeoutSeconds: 10800 };
+
+describe("the shipped stacks", () => {
+    it.each(["prod", "dev"])("%s plans with no mandatory violation", async (stack) => {
+        const result = await plan(stack);
+        expect(result.configErrors).toEqual([]);
+        expect(result.error).toBeUndefined();
+        expect(mandatory(result)).toEqual([]);
+        expect(result.exitCode).toBe(0);
+        expect(result.policies.length).toBeGreaterThanOrEqual(25);
+    });
+});
+
+describe("unsafe but valid stack config is reported by the policy that guards it", () => {
+    it.each<[string, Overrides, string]>([
+        ["the key vault in the backups' region", { keyVault: { ...prodVault, location: "westeurope" } }, "key-separate-from-backups"],
+        ["the key vault in the backups' region, spelt differently", { keyVault: { ...prodVault, location: "West Europe" } }, "key-separate-from-backups"],
+        ["backup storage moved into the key's region", { backupStorage: { ...prodStorage, location: "France Central" } }, "key-separate-from-backups"],
+        ["the server moved into the key's region", { servers: [{ ...prodServer, location: "FRANCECENTRAL" }] }, "key-separate-from-backups"],
+        ["geo-redundant backup turned off", { servers: [{ ...prodServer, geoRedundantBackup: false }] }, "postgres-geo-redundant-backup"],
+        ["point-in-time retention shortened", { servers: [{ ...prodServer, backupRetentionDays: 7 }] }, "postgres-backup-retention"],
+        ["daily sets kept 7 days", { backupStorage: { ...prodStorage, retention: { dailyDays: 7, weeklyDays: 90, monthlyDays: 365 } } }, "backup-lifecycle-rules"],
+        ["locally redundant backup storage", { backupStorage: { ...prodStorage, redundancy: "LRS" } }, "storage-geo-replication"],
+        ["key vault soft delete shortened", { keyVault: { ...prodVault, softDeleteRetentionDays: 7 } }, "keyvault-soft-delete"],
+        ["dumps only on Mondays", { schedule: { ...prodSchedule, cron: "30 1 * * 1" } }, "dump-job-scheduled"],
+    ])("%s", async (_what, overrides, policy) => {
+        const result = await plan("prod", overrides);
+        expect(result.configErrors).toEqual([]);
+        expect(result.error).toBeUndefined();
+        expect(mandatory(result)).toContain(policy);
+        expect(result.exitCode).toBe(1);
+    });
+
+    it("a key vault in the pair of a backup region is advisory, and mandatory in strict mode", async () => {
+        const overrides = { keyVault: { ...prodVault, location: "northeurope" } };
+        const relaxed = await plan("prod", overrides);
+        expect(advisory(relaxed)).toContain("key-separate-from-backups");
+        expect(mandatory(relaxed)).toEqual([]);
+        expect(relaxed.exitCode).toBe(0);
+        const strict = await plan("prod", overrides, { "key-separate-from-backups": { strictPairs: true } });
+        expect(mandatory(strict)).toEqual(["key-separate-from-backups"]);
+        expect(strict.exitCode).toBe(1);
+    });
+
+    it("a server open to public networks is advisory", async () => {
+        const result = await plan("prod", { servers: [{ ...prodServer, publicNetworkAccess: true }] });
+        expect(advisory(result)).toContain("postgres-public-network-disabled");
+        expect(mandatory(result)).toEqual([]);
+    });
+});
+
+describe("unsafe program changes config cannot express are reported too", () => {
+    let prod: OfflineResource[] = [];
+
+    beforeAll(async () => {
+        prod = (await plan("prod")).resources;
+    });
+
+    function changed(change: (resources: OfflineResource[]) => void): OfflineResource[] {
+        const copy = structuredClone(prod);
+        change(copy);
+        return copy;
+    }
+
+    function byType(resources: OfflineResource[], type: string): OfflineResource {
+        const found = resources.find((r) => r.type === type);
+        if (found === undefined) {
+            throw new Error(`the prod plan declares no ${type}`);
+        }
+        return found;
+    }
+
+    it("the backup container opened to anonymous readers", async () => {
+        const resources = changed((rs) => {
+            byType(rs, "azure-native:storage:BlobContainer").props.publicAccess = "Container";
+        });
+        expect(mandatory(await evaluatePolicies(resources))).toEqual(["blob-container-private"]);
+    });
+
+    it("a lifecycle tier dropped", async () => {
+        const resources = changed((rs) => {
+            const policy = byType(rs, "azure-native:storage:ManagementPolicy").props.policy as { rules: { name: string }[] };
+            policy.rules = policy.rules.filter((r) => !r.name.includes("monthly"));
+        });
+        expect(mandatory(await evaluatePolicies(resources))).toEqual(["backup-lifecycle-rules"]);
+    });
+
+    it("the dump job given Key Vault Secrets User on the field-key vault", async () => {
+        const resources = changed((rs) => {
+            const writer = byType(rs, "azure-native:authorization:RoleAssignment");
+            const vault = rs.find((r) => r.type === "azure-native:keyvault:Vault") as OfflineResource;
+            writer.props.roleDefinitionId = String(writer.props.roleDefinitionId).replace("ba92f5b4-2d11-453d-a403-e96b0029c9fe", "4633458b-17de-408a-b874-0445c86b69e6");
+            writer.opts.propertyDependencies.scope = [vault.urn];
+        });
+        expect(mandatory(await evaluatePolicies(resources))).toEqual(["dump-job-cannot-read-key"]);
+    });
+
+    it("purge protection dropped from the vault", async () => {
+        const resources = changed((rs) => {
+            (byType(rs, "azure-native:keyvault:Vault").props.properties as Record<string, unknown>).enablePurgeProtection = false;
+        });
+        expect(mandatory(await evaluatePolicies(resources))).toEqual(["keyvault-purge-protection"]);
+    });
+
+    it("protect dropped from the server", async () => {
+        const resources = changed((rs) => {
+            byType(rs, "azure-native:dbforpostgresql:Server").opts.protect = false;
+        });
+        expect(mandatory(await evaluatePolicies(resources))).toEqual(["stateful-resources-protected"]);
+    });
+});
