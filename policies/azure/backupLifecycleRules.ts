@@ -3,7 +3,7 @@ import { ROLES } from "../../components/roles";
 import { Tier, TIERS, tierPrefix } from "../../scripts/layout";
 import { DEFAULTS, LifecycleConfig, lifecycleSchema } from "../config";
 import { knownArray, knownNumber, knownString, read, Read, show, UNKNOWN } from "../shared/read";
-import { label, propertyDeps, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
+import { label, nameOf, propertyDeps, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
 
 function minimums(config: LifecycleConfig): Record<Tier, number> {
     return {
@@ -117,7 +117,7 @@ export const backupLifecycleRules: StackValidationPolicy = {
                 continue;
             }
             for (const container of accountContainers) {
-                const nameRead = read(container.props, "containerName");
+                const nameRead = nameOf(container, "containerName");
                 const containerName = knownString(nameRead);
                 if (containerName === undefined) {
                     reportViolation(undetermined(container, "the container name (which the lifecycle rules' prefixes must match)", nameRead, "containerName"), container.urn);

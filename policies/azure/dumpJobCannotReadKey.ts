@@ -1,7 +1,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { ROLES } from "../../components/roles";
 import { knownArray, knownBoolean, knownString, read, show } from "../shared/read";
-import { label, propertyDeps, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
+import { label, nameOf, propertyDeps, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
 
 /**
  * Built-in roles that can read a Key Vault secret, directly (data actions) or by granting
@@ -56,7 +56,7 @@ export const dumpJobCannotReadKey: StackValidationPolicy = {
         const groups = resources.filter((r) => r.type === TYPES.resourceGroup && vaults.some((v) => refersTo(v, "resourceGroupName", r, "resourceGroupName")));
         const keyResources = new Set([...vaults, ...secrets].map((r) => r.urn));
         const coveringResources = new Set([...vaults, ...secrets, ...groups].map((r) => r.urn));
-        const vaultNames = vaults.map((v) => knownString(read(v.props, "vaultName"))).filter((n): n is string => n !== undefined).map((n) => n.toLowerCase());
+        const vaultNames = vaults.map((v) => knownString(nameOf(v, "vaultName"))).filter((n): n is string => n !== undefined).map((n) => n.toLowerCase());
         const groupNames = [
             ...vaults.map((v) => knownString(read(v.props, "resourceGroupName"))),
             ...groups.map((g) => knownString(read(g.props, "resourceGroupName"))),

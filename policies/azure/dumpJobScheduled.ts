@@ -1,7 +1,7 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { DATABASES_TAG, ROLES, SERVER_TAG } from "../../components/roles";
 import { knownString, read, Read, show } from "../shared/read";
-import { label, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
+import { label, nameOf, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
 
 const EVERY_DAY = new Set(["*", "?", "*/1"]);
 
@@ -78,7 +78,7 @@ export const dumpJobScheduled: StackValidationPolicy = {
         }
 
         for (const server of servers) {
-            const nameRead = read(server.props, "serverName");
+            const nameRead = nameOf(server, "serverName");
             const serverName = knownString(nameRead);
             if (serverName === undefined) {
                 reportViolation(undetermined(server, "the server name (which dump jobs name in their lifeboat-server tag)", nameRead, "serverName"), server.urn);
@@ -101,7 +101,7 @@ export const dumpJobScheduled: StackValidationPolicy = {
             }
             const serverDatabases = databases.filter((db) => refersTo(db, "serverName", server, "serverName") || sameComponent(db, server));
             for (const db of serverDatabases) {
-                const dbRead = read(db.props, "databaseName");
+                const dbRead = nameOf(db, "databaseName");
                 const dbName = knownString(dbRead);
                 if (dbName === undefined) {
                     reportViolation(undetermined(db, "the database name", dbRead, "databaseName"), db.urn);

@@ -92,9 +92,24 @@ export function refersTo(resource: PolicyResource, property: string, target: Pol
     if (propertyDeps(resource, property).some((d) => d.urn === target.urn)) {
         return true;
     }
-    const literal = knownString(read(resource.props, property));
-    const targetName = knownString(read(target.props, targetNameProperty)) ?? knownString(read(target.props, "name"));
+    const value = read(resource.props, property);
+    if (value.kind === "missing") {
+        // Stack policies under the CLI see outputs, which often drop the parent's name
+        // (a container's outputs have no accountName): fall back to the dependency.
+        return (resource.dependencies ?? []).some((d) => d.urn === target.urn);
+    }
+    const literal = knownString(value);
+    const targetName = knownString(nameOf(target, targetNameProperty));
     return literal !== undefined && targetName !== undefined && literal === targetName;
+}
+
+/**
+ * A resource's own name: the input (`serverName`, `containerName`, ...) the resource policies and
+ * the offline plan see, else the `name` output that stack policies see under the CLI.
+ */
+export function nameOf(resource: { props: Record<string, unknown> }, inputProperty: string): Read {
+    const input = read(resource.props, inputProperty);
+    return input.kind === "missing" ? read(resource.props, "name") : input;
 }
 
 /** The type a Pulumi URN names: urn:pulumi:stack::project::parent$type::name -> type. */
