@@ -94,4 +94,12 @@ describe("the pack's files", () => {
         expect(pkg.version).toMatch(/^\d+\.\d+\.\d+$/);
         expect(pkg.dependencies).toEqual({ "@pulumi/policy": "1.21.0", "@pulumi/pulumi": "3.248.0" });
     });
+
+    it("documents every policy in README.md with its default level", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "../../policies/README.md"), "utf8");
+        for (const p of policies) {
+            const row = readme.split("\n").find((line) => line.startsWith(`| \`${p.name}\` |`));
+            expect([p.name, row?.split("|")[2].trim().split(" ")[0]]).toEqual([p.name, p.enforcementLevel]);
+        }
+    });
 });

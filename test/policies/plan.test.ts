@@ -4,6 +4,8 @@
  * config (or, where config cannot express it, a one-resource change to the planned program) and
  * must be reported by the policy that guards it.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { evaluatePolicies, OfflineResource } from "../../policies/offline";
 import { planStack, PlanResult } from "../../tools/plan";
 
@@ -40,6 +42,15 @@ describe("the shipped stacks", () => {
         expect(mandatory(result)).toEqual([]);
         expect(result.exitCode).toBe(0);
         expect(result.policies.length).toBeGreaterThanOrEqual(25);
+    });
+});
+
+describe("the shipped strict pack config (policies/strict.json)", () => {
+    it("is valid, and prod passes it", async () => {
+        const strict = JSON.parse(fs.readFileSync(path.join(__dirname, "../../policies/strict.json"), "utf8"));
+        const result = await plan("prod", undefined, strict);
+        expect(mandatory(result)).toEqual([]);
+        expect(result.policies.find((p) => p.policy === "storage-shared-key-disabled")?.enforcementLevel).toBe("mandatory");
     });
 });
 
