@@ -17,8 +17,9 @@ export const postgresBackupRetention = propertyPolicy({
         const days = found.kind === "missing" ? 7 : knownNumber(found);
         return days !== undefined && days >= minimum;
     },
-    problem: (args) =>
-        `keeps point-in-time backups for fewer than ${args.getConfig<PostgresRetentionConfig>().minimumDays ?? DEFAULTS.postgresMinimumRetentionDays} days (Azure's default when not set is 7)`,
+    problem: (args, found) =>
+        `keeps point-in-time backups for fewer than ${args.getConfig<PostgresRetentionConfig>().minimumDays ?? DEFAULTS.postgresMinimumRetentionDays} days` +
+        (found.kind === "missing" ? " (Azure keeps 7 when it is not set)" : ""),
     fix: (args) =>
         `set backup.backupRetentionDays to at least ${args.getConfig<PostgresRetentionConfig>().minimumDays ?? DEFAULTS.postgresMinimumRetentionDays} ` +
         `(stack config lifeboat:servers[].backupRetentionDays, 7-35), or lower the policy's minimumDays.`,

@@ -38,7 +38,7 @@ export interface PropertyPolicySpec {
     /** Whether the value (known, or missing meaning the Azure default) is acceptable. */
     accept: (value: Read, args: ResourceValidationArgs) => boolean;
     /** What is wrong, e.g. "purge protection is off". May use the policy config. */
-    problem: string | ((args: ResourceValidationArgs) => string);
+    problem: string | ((args: ResourceValidationArgs, found: Read) => string);
     /** The fix, e.g. "set properties.enablePurgeProtection to true." */
     fix: string | ((args: ResourceValidationArgs) => string);
     /** Only resources this returns true for are checked. */
@@ -67,7 +67,7 @@ export function propertyPolicy(spec: PropertyPolicySpec): ResourceValidationPoli
                 return;
             }
             if (!spec.accept(found, args)) {
-                const problem = typeof spec.problem === "function" ? spec.problem(args) : spec.problem;
+                const problem = typeof spec.problem === "function" ? spec.problem(args, found) : spec.problem;
                 const fix = typeof spec.fix === "function" ? spec.fix(args) : spec.fix;
                 reportViolation(violation(args, problem, found, fix));
             }

@@ -3,7 +3,7 @@ import { happyStack, UNKNOWN, verdictsOf, withProp } from "../fixtures";
 const POLICY = "postgres-backup-retention";
 const SERVER = 'azure-native:dbforpostgresql:Server "app-server"';
 const short = (found: string, minimum = 14): string =>
-    `${SERVER}: keeps point-in-time backups for fewer than ${minimum} days (Azure's default when not set is 7) (found ${found}). ` +
+    `${SERVER}: keeps point-in-time backups for fewer than ${minimum} days${found === "not set" ? " (Azure keeps 7 when it is not set)" : ""} (found ${found}). ` +
     `Fix: set backup.backupRetentionDays to at least ${minimum} (stack config lifeboat:servers[].backupRetentionDays, 7-35), or lower the policy's minimumDays.`;
 
 describe(POLICY, () => {
