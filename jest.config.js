@@ -6,6 +6,8 @@ const common = {
 };
 
 module.exports = {
+    // Jest 29 reads testTimeout globally only; the integration tests run real servers.
+    testTimeout: 120000,
     projects: [
         { ...common, displayName: "unit", testMatch: ["<rootDir>/test/unit/**/*.test.ts"] },
         { ...common, displayName: "policy", testMatch: ["<rootDir>/test/policies/**/*.test.ts"] },
@@ -13,7 +15,6 @@ module.exports = {
             ...common,
             displayName: "integration",
             testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
-            testTimeout: 120000,
             // builds dist/scripts once: the tests run the real CLI, `node dist/scripts/cli.js`
             globalSetup: "<rootDir>/test/integration/globalSetup.ts",
         },
