@@ -27,7 +27,6 @@ interface JobView {
     job: PolicyResource;
     server: Read;
     databases: Read;
-    scheduled: boolean;
 }
 
 /** Every database of every Flexible Server is dumped by a job on a (daily) schedule. */
@@ -49,7 +48,6 @@ export const dumpJobScheduled: StackValidationPolicy = {
             }
             const triggerType = read(job.props, "configuration", "triggerType");
             const cron = read(job.props, "configuration", "scheduleTriggerConfig", "cronExpression");
-            let scheduled = false;
             if (triggerType.kind === "unknown") {
                 reportViolation(undetermined(job, "the trigger type", triggerType, "configuration.triggerType"), job.urn);
             } else if (!(triggerType.kind === "known" && triggerType.value === "Schedule")) {
@@ -63,11 +61,9 @@ export const dumpJobScheduled: StackValidationPolicy = {
                 if (why !== undefined) {
                     reportViolation(violation(job, `the dump job's schedule is not daily: ${why}`, cron,
                         'set configuration.scheduleTriggerConfig.cronExpression to a daily UTC cron such as "0 2 * * *" (stack config lifeboat:schedule.cron).'), job.urn);
-                } else {
-                    scheduled = true;
                 }
             }
-            jobs.push({ job, server: read(job.props, "tags", SERVER_TAG), databases: read(job.props, "tags", DATABASES_TAG), scheduled });
+            jobs.push({ job, server: read(job.props, "tags", SERVER_TAG), databases: read(job.props, "tags", DATABASES_TAG) });
         }
         for (const job of jobs) {
             for (const [tag, value] of [[SERVER_TAG, job.server], [DATABASES_TAG, job.databases]] as const) {
