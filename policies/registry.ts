@@ -27,6 +27,7 @@ import { storageInfrastructureEncryption } from "./azure/storageInfrastructureEn
 import { storageMinTls } from "./azure/storageMinTls";
 import { storageNetworkDefaultDeny } from "./azure/storageNetworkDefaultDeny";
 import { storageSharedKeyDisabled } from "./azure/storageSharedKeyDisabled";
+import { storageTrustedServicesBypass } from "./azure/storageTrustedServicesBypass";
 import { statefulResourcesProtected } from "./general/statefulResourcesProtected";
 
 /** The pack's name, as in PulumiPolicy.yaml and `pulumi preview --policy-pack`. */
@@ -61,6 +62,7 @@ export const policies: Policies = [
     storageSharedKeyDisabled,
     storageGeoReplication,
     storageNetworkDefaultDeny,
+    storageTrustedServicesBypass,
     storageInfrastructureEncryption,
     storageCrossTenantReplicationDisabled,
     storageBlobSoftDelete,
