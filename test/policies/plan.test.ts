@@ -34,8 +34,18 @@ const prodStorage = { location: "westeurope", redundancy: "RAGRS", retention: { 
 const prodVault = { location: "francecentral", softDeleteRetentionDays: 90 };
 const prodSchedule = { cron: "30 1 * * *", image: "ghcr.io/lifeboat-dr/lifeboat:0.1.0", replicaTimeoutSeconds: 10800 };
 
+/** Every shipped stack: stacks/Pulumi.<stack>.yaml. */
+const SHIPPED = fs.readdirSync(path.join(__dirname, "../../stacks"))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+
 describe("the shipped stacks", () => {
-    it.each(["prod", "dev"])("%s plans with no mandatory violation", async (stack) => {
+    it("include dev and prod", () => {
+        expect(SHIPPED).toEqual(expect.arrayContaining(["dev", "prod"]));
+    });
+
+    it.each(SHIPPED)("%s plans with no mandatory violation", async (stack) => {
         const result = await plan(stack);
         expect(result.configErrors).toEqual([]);
         expect(result.error).toBeUndefined();
