@@ -1,0 +1,104 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as random from "@pulumi/random";
+import { fingerprintKey } from "../../scripts/fingerprint";
+import { toUrlSafeBase64 } from "../azure/fieldKeyVault";
+import { ROLE_TAG, ROLES } from "../roles";
+import { checkIntRange, Problems } from "../validation";
+import { knownAwsRegion } from "./regions";
+
+export interface FieldKeySecretArgs {
+    /** AWS region of the secret and its KMS key: must hold no backup. A literal, so that policies can read it during preview. */
+    region: string;
+    /** Name of the Secrets Manager secret. @default "lifeboat/field-encryption-key" */
+    secretName?: string;
+    /** Days a deleted secret can be restored, 7-30. @default 30 */
+    recoveryWindowDays?: number;
+    /** Days a scheduled deletion of the KMS key can be cancelled, 7-30. @default 30 */
+    keyDeletionWindowDays?: number;
+    /**
+     * The key to store. When absent a new Fernet key is generated once (random.RandomBytes), kept
+     * in state as a secret and never regenerated.
+     */
+    fieldEncryptionKey?: pulumi.Input<string>;
+    /** Extra tags. */
+    tags?: Record<string, string>;
+}
+
+export function validateFieldKeySecretArgs(args: FieldKeySecretArgs, problems: Problems, path = "args"): void {
+    if (knownAwsRegion(args.region) === undefined) {
+        problems.add(`${path}.location`, args.region, "allowed: an AWS region code such as eu-west-3");
+    }
+    const secretName = args.secretName ?? "lifeboat/field-encryption-key";
+    if (!/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(secretName) || /-[A-Za-z0-9]{6}$/.test(secretName)) {
+        problems.add(`${path}.secretName`, secretName, "allowed: 1-512 letters, digits and /_+=.@-, not ending in a hyphen and six characters (Secrets Manager's own suffix)");
+    }
+    checkIntRange(problems, `${path}.softDeleteRetentionDays`, args.recoveryWindowDays ?? 30, 7, 30);
+    checkIntRange(problems, `${path}.keyDeletionWindowDays`, args.keyDeletionWindowDays ?? 30, 7, 30);
+}
+
+export function fieldKeyKmsInputs(args: FieldKeySecretArgs): aws.kms.KeyArgs {
+    return {
+        region: args.region,
+        description: "Lifeboat: encrypts the field-encryption key secret",
+        enableKeyRotation: true,
+        deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
+        tags: { ...args.tags, [ROLE_TAG]: ROLES.fieldKey },
+    };
+}
+
+export function fieldKeySecretInputs(args: FieldKeySecretArgs, kmsKeyId: pulumi.Input<string>): aws.secretsmanager.SecretArgs {
+    return {
+        region: args.region,
+        name: args.secretName ?? "lifeboat/field-encryption-key",
+        description: "Lifeboat: the application's Fernet FIELD_ENCRYPTION_KEY. Without it no encrypted field of any backup can be read.",
+        kmsKeyId,
+        recoveryWindowInDays: args.recoveryWindowDays ?? 30,
+        tags: { ...args.tags, [ROLE_TAG]: ROLES.fieldKey },
+    };
+}
+
+/**
+ * The field encryption key in Secrets Manager, encrypted with its own rotating KMS key, in a region
+ * that holds no backup. Key, secret, version and generator are protected and retained on delete:
+ * `pulumi destroy` can never take the key with it, and a recovery never generates a new one.
+ */
+export class FieldKeySecret extends pulumi.ComponentResource {
+    public readonly kmsKey: aws.kms.Key;
+    public readonly secret: aws.secretsmanager.Secret;
+    public readonly version: aws.secretsmanager.SecretVersion;
+    /** Present only when the key was generated here. */
+    public readonly generator: random.RandomBytes | undefined;
+    public readonly secretName: string;
+    public readonly region: string;
+    /** A short hash of the key, safe to show (not secret): labels backups made under this key. */
+    public readonly keyFingerprint: pulumi.Output<string>;
+
+    constructor(name: string, args: FieldKeySecretArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("lifeboat:aws:FieldKeySecret", name, {}, opts);
+        const problems = new Problems();
+        validateFieldKeySecretArgs(args, problems);
+        problems.throwIfAny(`FieldKeySecret ${name}`);
+
+        const keep = { parent: this, protect: true, retainOnDelete: true };
+        let key: pulumi.Output<string>;
+        if (args.fieldEncryptionKey !== undefined) {
+            key = pulumi.secret(pulumi.output(args.fieldEncryptionKey));
+        } else {
+            this.generator = new random.RandomBytes(`${name}-bytes`, { length: 32 }, keep);
+            key = pulumi.secret(this.generator.base64.apply(toUrlSafeBase64));
+        }
+        this.region = args.region;
+        this.secretName = args.secretName ?? "lifeboat/field-encryption-key";
+        this.kmsKey = new aws.kms.Key(`${name}-kms`, fieldKeyKmsInputs(args), keep);
+        this.secret = new aws.secretsmanager.Secret(`${name}-secret`, fieldKeySecretInputs(args, this.kmsKey.arn), keep);
+        this.version = new aws.secretsmanager.SecretVersion(`${name}-version`, {
+            region: args.region,
+            secretId: this.secret.id,
+            secretString: key,
+        }, { ...keep, additionalSecretOutputs: ["secretString"] });
+
+        this.keyFingerprint = pulumi.unsecret(key.apply(fingerprintKey));
+        this.registerOutputs({ secretName: this.secretName, secretArn: this.secret.arn, keyFingerprint: this.keyFingerprint });
+    }
+}
