@@ -51,7 +51,7 @@ export function keyPlaces(resources: PolicyResource[]): Place[] {
     return places;
 }
 
-/** Every place that holds backups: Flexible Servers, backup storage accounts, RDS instances, S3 buckets. */
+/** Every place that holds backups: Flexible Servers, backup storage accounts, RDS instances and their backup replicas, S3 buckets. */
 export function backupPlaces(resources: PolicyResource[]): Place[] {
     const places: Place[] = [];
     for (const r of resources) {
@@ -64,6 +64,8 @@ export function backupPlaces(resources: PolicyResource[]): Place[] {
             places.push(place(r, "azure", "location", geo, "backup storage account"));
         } else if (r.type === TYPES.rdsInstance) {
             places.push(place(r, "aws", "region", false, "RDS instance holding automated backups"));
+        } else if (r.type === TYPES.rdsBackupReplication) {
+            places.push(place(r, "aws", "region", false, "replica of RDS automated backups"));
         } else if ((r.type === TYPES.s3Bucket || r.type === TYPES.s3BucketV2) && !hasOtherRole(r, ROLES.backups)) {
             places.push(place(r, "aws", "region", false, "off-site backup bucket"));
         }

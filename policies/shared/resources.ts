@@ -21,6 +21,7 @@ export const TYPES = {
     s3Bucket: "aws:s3/bucket:Bucket",
     s3BucketV2: "aws:s3/bucketV2:BucketV2",
     rdsInstance: "aws:rds/instance:Instance",
+    rdsBackupReplication: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
     kmsKey: "aws:kms/key:Key",
     secretsManagerSecret: "aws:secretsmanager/secret:Secret",
 } as const;

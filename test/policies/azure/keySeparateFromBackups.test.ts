@@ -133,6 +133,25 @@ describe(POLICY, () => {
         }]);
     });
 
+    it("compares AWS key stores with AWS backup places: RDS backup replicas included", async () => {
+        const aws = (type: string, name: string, props: Record<string, unknown>): OfflineResource => ({
+            type, name, urn: urnOf(type, name, "pulumi:pulumi:Stack"), props,
+            opts: { protect: true, retainOnDelete: false, ignoreChanges: [], dependencies: [], propertyDependencies: {} },
+        });
+        const stack = [
+            aws("aws:secretsmanager/secret:Secret", "field-key-secret", { region: "eu-west-3", tags: { "lifeboat-role": "field-key" } }),
+            aws("aws:rds/instance:Instance", "app-instance", { region: "eu-central-1", tags: { "lifeboat-role": "database" } }),
+            aws("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "app-backup-replication", { region: "eu-west-3" }),
+        ];
+        expect(await verdictsOf(POLICY, stack)).toEqual([{
+            enforcementLevel: "mandatory", name: "field-key-secret",
+            message: 'aws:secretsmanager/secret:Secret "field-key-secret": the field key is in the same region as ' +
+                'aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication "app-backup-replication" (replica of RDS automated backups), ' +
+                'so one regional loss or one stolen copy takes key and backups together (found key region "eu-west-3", backup region "eu-west-3"). ' +
+                "Fix: keep the field key in a region that holds no backup, or move the backups.",
+        }]);
+    });
+
     it("ignores a storage account with another Lifeboat role", async () => {
         const stack = withProp(happyStack(), "backups-account", "tags", { "lifeboat-role": "restore-test" });
         expect(await verdictsOf(POLICY, withProp(stack, "backups-account", "location", "swedencentral"))).toEqual([]);
