@@ -62,9 +62,16 @@ describe.each(["dev", "prod"])("the shipped %s stack", (stack) => {
 
 describe("the plan command", () => {
     const tsNode = path.join(root, "node_modules", ".bin", "ts-node");
+    const dirs: string[] = [];
+    const tempDir = () => {
+        const dir = tempDir();
+        dirs.push(dir);
+        return dir;
+    };
+    afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
     it("exits 1 on a bad config and names the key", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-plan-"));
+        const dir = tempDir();
         const dev = fs.readFileSync(path.join(root, "stacks", "Pulumi.dev.yaml"), "utf8");
         fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), dev.replace("backupRetentionDays: 14", "backupRetentionDays: 90"));
         const err = await run(tsNode, ["--transpile-only", "tools/plan.ts", "--stack", "broken", "--config-dir", dir], { cwd: root }).then(() => undefined, (e) => e);
@@ -73,7 +80,7 @@ describe("the plan command", () => {
     });
 
     it("exits 1 naming key-separate-from-backups when the vault shares a backup region", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-plan-"));
+        const dir = tempDir();
         const prod = fs.readFileSync(path.join(root, "stacks", "Pulumi.prod.yaml"), "utf8");
         fs.writeFileSync(path.join(dir, "Pulumi.colocated.yaml"), prod.replace("location: francecentral", "location: West Europe"));
         const err = await run(tsNode, ["--transpile-only", "tools/plan.ts", "--stack", "colocated", "--config-dir", dir, "--json"], { cwd: root }).then(() => undefined, (e) => e);
