@@ -64,7 +64,7 @@ describe("the plan command", () => {
     const tsNode = path.join(root, "node_modules", ".bin", "ts-node");
     const dirs: string[] = [];
     const tempDir = () => {
-        const dir = tempDir();
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-plan-"));
         dirs.push(dir);
         return dir;
     };
