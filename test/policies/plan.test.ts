@@ -7,7 +7,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { evaluatePolicies, OfflineResource } from "../../policies/offline";
-import { planStack, PlanResult } from "../../tools/plan";
+import { pairOf } from "../../components/azure/regions";
+import { planStack, PlanResult, readStackConfig } from "../../tools/plan";
 
 jest.setTimeout(120000);
 
@@ -25,14 +26,17 @@ function advisory(result: { verdicts: { policy: string; enforcementLevel: string
     return [...new Set(result.verdicts.filter((v) => v.enforcementLevel === "advisory").map((v) => v.policy))];
 }
 
-/** prod's config with one key changed (the plan tool replaces whole top-level keys). */
-const prodServer = {
-    name: "casework-prod-pg", location: "West Europe", version: "16", sku: "Standard_D4ds_v5", storageSizeGb: 256,
-    backupRetentionDays: 35, geoRedundantBackup: true, highAvailability: "ZoneRedundant", databases: ["main", "audit"],
-};
-const prodStorage = { location: "westeurope", redundancy: "RAGRS", retention: { dailyDays: 30, weeklyDays: 90, monthlyDays: 365 } };
-const prodVault = { location: "francecentral", softDeleteRetentionDays: 90 };
-const prodSchedule = { cron: "30 1 * * *", image: "ghcr.io/lifeboat-dr/lifeboat:0.1.0", replicaTimeoutSeconds: 10800 };
+/** prod's own config, to change one key at a time (the plan tool replaces whole top-level keys). */
+const prodConfig = readStackConfig("prod").values;
+const prodServer = (prodConfig["lifeboat:servers"] as Record<string, unknown>[])[0];
+const prodStorage = prodConfig["lifeboat:backupStorage"] as Record<string, unknown>;
+const prodVault = prodConfig["lifeboat:keyVault"] as Record<string, unknown>;
+const prodSchedule = prodConfig["lifeboat:schedule"] as Record<string, unknown>;
+/** Where prod keeps its key and its blob backups, e.g. francecentral and westeurope. */
+const keyRegion = String(prodVault.location);
+const backupRegion = String(prodStorage.location);
+/** The same region in capitals between spaces: compared case- and space-insensitively, still the same region. */
+const respelt = (region: string): string => ` ${region.toUpperCase()} `;
 
 /** Every shipped stack: stacks/Pulumi.<stack>.yaml. */
 const SHIPPED = fs.readdirSync(path.join(__dirname, "../../stacks"))
@@ -66,13 +70,13 @@ describe("the shipped strict pack config (policies/strict.json)", () => {
 
 describe("unsafe but valid stack config is reported by the policy that guards it", () => {
     it.each<[string, Overrides, string]>([
-        ["the key vault in the backups' region", { keyVault: { ...prodVault, location: "westeurope" } }, "key-separate-from-backups"],
-        ["the key vault in the backups' region, spelt differently", { keyVault: { ...prodVault, location: "West Europe" } }, "key-separate-from-backups"],
-        ["backup storage moved into the key's region", { backupStorage: { ...prodStorage, location: "France Central" } }, "key-separate-from-backups"],
-        ["the server moved into the key's region", { servers: [{ ...prodServer, location: "FRANCECENTRAL" }] }, "key-separate-from-backups"],
+        ["the key vault in the backups' region", { keyVault: { ...prodVault, location: backupRegion } }, "key-separate-from-backups"],
+        ["the key vault in the backups' region, spelt differently", { keyVault: { ...prodVault, location: respelt(backupRegion) } }, "key-separate-from-backups"],
+        ["backup storage moved into the key's region", { backupStorage: { ...prodStorage, location: respelt(keyRegion) } }, "key-separate-from-backups"],
+        ["the server moved into the key's region", { servers: [{ ...prodServer, location: keyRegion.toUpperCase() }] }, "key-separate-from-backups"],
         ["geo-redundant backup turned off", { servers: [{ ...prodServer, geoRedundantBackup: false }] }, "postgres-geo-redundant-backup"],
         ["point-in-time retention shortened", { servers: [{ ...prodServer, backupRetentionDays: 7 }] }, "postgres-backup-retention"],
-        ["daily sets kept 7 days", { backupStorage: { ...prodStorage, retention: { dailyDays: 7, weeklyDays: 90, monthlyDays: 365 } } }, "backup-lifecycle-rules"],
+        ["daily sets kept 7 days", { backupStorage: { ...prodStorage, retention: { ...(prodStorage.retention as object), dailyDays: 7 } } }, "backup-lifecycle-rules"],
         ["locally redundant backup storage", { backupStorage: { ...prodStorage, redundancy: "LRS" } }, "storage-geo-replication"],
         ["key vault soft delete shortened", { keyVault: { ...prodVault, softDeleteRetentionDays: 7 } }, "keyvault-soft-delete"],
         ["dumps only on Mondays", { schedule: { ...prodSchedule, cron: "30 1 * * 1" } }, "dump-job-scheduled"],
@@ -85,7 +89,7 @@ describe("unsafe but valid stack config is reported by the policy that guards it
     });
 
     it("a key vault in the pair of a backup region is advisory, and mandatory in strict mode", async () => {
-        const overrides = { keyVault: { ...prodVault, location: "northeurope" } };
+        const overrides = { keyVault: { ...prodVault, location: pairOf(backupRegion) } };
         const relaxed = await plan("prod", overrides);
         expect(advisory(relaxed)).toContain("key-separate-from-backups");
         expect(mandatory(relaxed)).toEqual([]);
