@@ -3,6 +3,8 @@ import { z } from "zod";
 import { REDUNDANCIES } from "../components/azure/backupStorage";
 import { HIGH_AVAILABILITY_MODES, POSTGRES_VERSIONS } from "../components/azure/postgresServer";
 import { knownRegion, suggestRegions } from "../components/azure/regions";
+import { knownAwsRegion, suggestAwsRegions } from "../components/aws/regions";
+import { isTimeZone } from "../components/aws/dumpTask";
 import { isFernetKey } from "../components/azure/fieldKeyVault";
 import { cronProblem } from "../components/cron";
 import { formatProblem, Problem, Problems } from "../components/validation";
@@ -18,14 +20,14 @@ export const RESTORE_MODES = ["none", "pointInTime", "geo", "revive", "dump"] as
  */
 export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default: string }> = [
     { key: "target", meaning: "`azure`, `aws` or `local`", default: "required" },
-    { key: "servers", meaning: "list of servers: `{name, location, version, sku, storageSizeGb, backupRetentionDays (7-35), geoRedundantBackup, highAvailability (Disabled, SameZone, ZoneRedundant), databases: [names], authentication (password, entra), administratorLogin, publicNetworkAccess}`; the SKU tier is derived from `sku`", default: "required; per server: version `16`, sku `Standard_D2ds_v5`, storageSizeGb `128`, backupRetentionDays `35`, geoRedundantBackup `true`, highAvailability `Disabled`, authentication `password`, administratorLogin `lifeboat_admin`, publicNetworkAccess `false`" },
-    { key: "backupStorage", meaning: "`{location, redundancy (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS), retention: {dailyDays, weeklyDays, monthlyDays}, immutabilityDays, accountName, containerName, softDeleteDays}`", default: "location of the first server, `GRS`, 30/90/365 days, no immutability, a derived account name, container `dumps`, soft delete 14 days" },
-    { key: "keyVault", meaning: "`{location, name, secretName, softDeleteRetentionDays (7-90), recover, publicNetworkAccess, allowedIpRanges}`: the field-key vault, in a region that holds no backup", default: "location required; a derived name, secretName `FIELD-ENCRYPTION-KEY`, 90 days, recover `false`, public access on behind a deny-by-default firewall" },
+    { key: "servers", meaning: "list of servers: `{name, location, version, sku, storageSizeGb, backupRetentionDays (7-35; 1-35 on aws), geoRedundantBackup, backupReplicationRegion, highAvailability (Disabled, SameZone, ZoneRedundant), databases: [names], authentication (password, entra), administratorLogin, publicNetworkAccess}`; the SKU tier is derived from `sku`. On aws: `name` is the RDS identifier, `location` an AWS region, `sku` an instance class, `highAvailability: ZoneRedundant` is Multi-AZ, and `geoRedundantBackup` replicates automated backups to `backupReplicationRegion` (required then: AWS has no region pairs)", default: "required; per server: version `16`, sku `Standard_D2ds_v5` (aws: `db.t4g.medium`), storageSizeGb `128` (aws: `100`), backupRetentionDays `35`, geoRedundantBackup `true`, highAvailability `Disabled`, authentication `password`, administratorLogin `lifeboat_admin`, publicNetworkAccess `false`" },
+    { key: "backupStorage", meaning: "`{location, redundancy (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS), retention: {dailyDays, weeklyDays, monthlyDays}, immutabilityDays, accountName, containerName, softDeleteDays, bucketName, objectLockMode}`. On aws: an S3 bucket in `location` (an AWS region) named `bucketName`, `immutabilityDays` is its Object Lock default retention in `objectLockMode` (GOVERNANCE or COMPLIANCE); redundancy, accountName, containerName and softDeleteDays are Azure-only", default: "location of the first server, `GRS`, 30/90/365 days, no immutability, a derived account name, container `dumps`, soft delete 14 days; aws: a derived bucket name, objectLockMode `GOVERNANCE`" },
+    { key: "keyVault", meaning: "`{location, name, secretName, softDeleteRetentionDays (7-90), recover, publicNetworkAccess, allowedIpRanges, resourceGroupName, existingVaultId, expectedFingerprint, secretReaders: [{principalId, principalType}]}`: the field-key vault, in a region that holds no backup. `recover: true` recovers the soft-deleted vault `name` in the existing group `resourceGroupName`; `existingVaultId` adopts a vault without managing it; in both, and in every restore mode, the key is never generated and `expectedFingerprint` (from `lifeboat list` or the old stack's output) labels and checks the backups. `secretReaders` get Key Vault Secrets User on the vault, recreated with it. On aws: a Secrets Manager secret `secretName` encrypted with its own KMS key in `location` (an AWS region), recoverable for `softDeleteRetentionDays` (7-30); name, recover, publicNetworkAccess and allowedIpRanges are Azure-only", default: "location required; a derived name, secretName `FIELD-ENCRYPTION-KEY` (aws: `lifeboat/field-encryption-key`), 90 days (aws: 30), recover `false`, public access on behind a deny-by-default firewall" },
     { key: "fieldEncryptionKey", meaning: "secret (`pulumi config set --secret`): bring an existing Fernet key instead of generating one", default: "generated once, never regenerated" },
-    { key: "schedule", meaning: "`{cron, image, replicaTimeoutSeconds, replicaRetryLimit}`: when the dump jobs run (Container Apps cron is UTC) and the job image", default: "cron `0 2 * * *`, image required, 7200 s, 1 retry" },
-    { key: "alerts", meaning: "`{emails, webhookUrl (secret)}`", default: "none" },
-    { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet}`", default: "`{mode: none}`" },
-    { key: "offsite", meaning: "`{s3: {region, objectLockDays}}`: an off-site copy of every backup set", default: "none" },
+    { key: "schedule", meaning: "`{cron, timezone, image, replicaTimeoutSeconds, replicaRetryLimit, restoreTestCron, freshnessCron, maxAge}`: when the dump jobs run and the job image; the monthly restore test (`lifeboat verify`) and the freshness check (`lifeboat freshness --max-age`). Container Apps cron is UTC (azure takes only timezone `UTC`); on aws EventBridge Scheduler runs the cron in `timezone` (an IANA name), and a cron may restrict day-of-month or day-of-week, not both", default: "cron `0 2 * * *`, timezone `UTC`, image required, 7200 s (azure), 1 retry, restoreTestCron `0 4 1 * *`, freshnessCron `15 */6 * * *`, maxAge `26h`" },
+    { key: "alerts", meaning: "`{emails, webhookUrl (secret)}`: who hears of a failed dump, a stale backup (no complete set for `schedule.maxAge`) and a failed restore test; the alert rules exist either way", default: "rules without receivers" },
+    { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet, sources: {<server name>: {sourceServerId, sourceLocation, pointInTime}}}`: how the servers are created after a loss (`sources` per server when there are several); see docs/RUNBOOK.md", default: "`{mode: none}`; backupSet `latest`" },
+    { key: "offsite", meaning: "`{s3: {region, objectLockDays, objectLockMode, bucketName, audience}}` (target azure): an off-site copy of every backup set in an S3 bucket in `region` (an AWS region), written by the dump job's managed identity through an IAM OIDC role that trusts tokens for `audience`", default: "none; when s3 is set: objectLockDays `14`, objectLockMode `GOVERNANCE`, a derived bucket name, audience `api://AzureADTokenExchange`" },
 ];
 
 const str = z.string();
@@ -40,6 +42,7 @@ const serverSchema = z.object({
     storageSizeGb: int.optional(),
     backupRetentionDays: int.optional(),
     geoRedundantBackup: bool.optional(),
+    backupReplicationRegion: str.optional(),
     highAvailability: z.enum(HIGH_AVAILABILITY_MODES).optional(),
     databases: z.array(str),
     authentication: z.enum(["password", "entra"]).optional(),
@@ -58,6 +61,8 @@ const schemas = {
         accountName: str.optional(),
         containerName: str.optional(),
         softDeleteDays: int.optional(),
+        bucketName: str.optional(),
+        objectLockMode: z.enum(["GOVERNANCE", "COMPLIANCE"]).optional(),
     }).strict(),
     keyVault: z.object({
         location: str,
@@ -67,12 +72,20 @@ const schemas = {
         recover: bool.optional(),
         publicNetworkAccess: bool.optional(),
         allowedIpRanges: z.array(str).optional(),
+        resourceGroupName: str.optional(),
+        existingVaultId: str.optional(),
+        expectedFingerprint: str.optional(),
+        secretReaders: z.array(z.object({ principalId: str, principalType: z.enum(["User", "Group", "ServicePrincipal"]).optional() }).strict()).optional(),
     }).strict(),
     schedule: z.object({
         cron: str.optional(),
+        timezone: str.optional(),
         image: str.optional(),
         replicaTimeoutSeconds: int.optional(),
         replicaRetryLimit: int.optional(),
+        restoreTestCron: str.optional(),
+        freshnessCron: str.optional(),
+        maxAge: str.optional(),
     }).strict(),
     alerts: z.object({ emails: z.array(str).optional(), webhookUrl: str.optional() }).strict(),
     restore: z.object({
@@ -81,9 +94,16 @@ const schemas = {
         sourceLocation: str.optional(),
         pointInTime: str.optional(),
         backupSet: str.optional(),
+        sources: z.record(str, z.object({ sourceServerId: str, sourceLocation: str.optional(), pointInTime: str.optional() }).strict()).optional(),
     }).strict(),
     offsite: z.object({
-        s3: z.object({ region: str, objectLockDays: int.optional(), bucketName: str.optional() }).strict().optional(),
+        s3: z.object({
+            region: str,
+            objectLockDays: int.optional(),
+            objectLockMode: z.enum(["GOVERNANCE", "COMPLIANCE"]).optional(),
+            bucketName: str.optional(),
+            audience: str.optional(),
+        }).strict().optional(),
     }).strict(),
 };
 
@@ -164,7 +184,13 @@ function check<T>(problems: Problems, key: string, schema: z.ZodType<T>, value: 
     return undefined;
 }
 
-function checkRegion(problems: Problems, path: string, region: string | undefined): void {
+function checkRegion(problems: Problems, path: string, region: string | undefined, cloud: "azure" | "aws" = "azure"): void {
+    if (cloud === "aws") {
+        if (region !== undefined && knownAwsRegion(region) === undefined) {
+            problems.add(path, region, `allowed: an AWS region code such as ${suggestAwsRegions(region).join(", ")}`);
+        }
+        return;
+    }
     if (region !== undefined && knownRegion(region) === undefined) {
         problems.add(path, region, `allowed: an Azure region name such as ${suggestRegions(region).join(", ")} (case and spaces do not matter)`);
     }
@@ -239,16 +265,27 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
     const restore = check(problems, "restore", schemas.restore, v.restore ?? { mode: "none" });
     const offsite = check(problems, "offsite", schemas.offsite, v.offsite ?? {});
 
+    // Locations are the target's region names: Azure regions for azure (and local), AWS region codes for aws.
+    const cloud = target === "aws" ? "aws" : "azure";
     const names = new Set<string>();
     servers?.forEach((s, i) => {
-        checkRegion(problems, `${NAMESPACE}:servers[${i}].location`, s.location);
+        checkRegion(problems, `${NAMESPACE}:servers[${i}].location`, s.location, cloud);
+        checkRegion(problems, `${NAMESPACE}:servers[${i}].backupReplicationRegion`, s.backupReplicationRegion, cloud);
         if (names.has(s.name)) {
             problems.add(`${NAMESPACE}:servers[${i}].name`, s.name, "allowed: a name not used by another server of this stack");
         }
         names.add(s.name);
     });
-    checkRegion(problems, `${NAMESPACE}:backupStorage.location`, backupStorage?.location);
-    checkRegion(problems, `${NAMESPACE}:keyVault.location`, keyVault?.location);
+    checkRegion(problems, `${NAMESPACE}:backupStorage.location`, backupStorage?.location, cloud);
+    checkRegion(problems, `${NAMESPACE}:keyVault.location`, keyVault?.location, cloud);
+    checkRegion(problems, `${NAMESPACE}:offsite.s3.region`, offsite?.s3?.region, "aws");
+    if (schedule?.timezone !== undefined) {
+        if (!isTimeZone(schedule.timezone)) {
+            problems.add(`${NAMESPACE}:schedule.timezone`, schedule.timezone, "allowed: an IANA time zone name such as UTC, Europe/Paris or America/New_York");
+        } else if (target === "azure" && schedule.timezone !== "UTC") {
+            problems.add(`${NAMESPACE}:schedule.timezone`, schedule.timezone, "allowed: UTC for target azure (Container Apps job cron runs in UTC); write the cron in UTC instead");
+        }
+    }
     if (schedule?.cron !== undefined) {
         const why = cronProblem(schedule.cron);
         if (why !== undefined) {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../components/validation";
+import { awsStack, checkAws } from "./aws";
 import { azureStack, checkAzure } from "./azure";
 import { ConfigError, LifeboatConfig, NAMESPACE, parseConfig, readRawConfig } from "./config";
 
@@ -12,6 +13,8 @@ export function loadConfig(): LifeboatConfig {
 function checkTarget(cfg: LifeboatConfig, problems: Problems): void {
     if (cfg.target === "azure") {
         checkAzure(cfg, problems);
+    } else if (cfg.target === "aws") {
+        checkAws(cfg, problems);
     }
 }
 
@@ -25,11 +28,12 @@ export function prepare(): () => Record<string, unknown> {
         case "azure":
             return () => azureStack(cfg);
         case "aws":
+            return () => awsStack(cfg);
         case "local":
             throw new ConfigError([{
                 path: `${NAMESPACE}:target`,
                 given: JSON.stringify(cfg.target),
-                allowed: `only azure is available in this version: the ${cfg.target} target is not built yet`,
+                allowed: `only azure and aws are available in this version: the ${cfg.target} target is not built yet`,
             }]);
     }
 }

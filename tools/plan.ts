@@ -24,6 +24,7 @@ const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
 const MOCK_TENANT = "11111111-1111-1111-1111-111111111111";
+const MOCK_AWS_ACCOUNT = "123456789012";
 /** Stands in for an encrypted `secure:` config value, which cannot be decrypted offline: a valid Fernet key of zero bytes. */
 export const OFFLINE_SECRET_PLACEHOLDER = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
@@ -111,6 +112,35 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
             return { customerId: "22222222-2222-2222-2222-222222222222" };
         case "azure-native:managedidentity:UserAssignedIdentity":
             return { principalId: "33333333-3333-3333-3333-333333333333", clientId: "44444444-4444-4444-4444-444444444444" };
+        case "aws:kms/key:Key":
+            return { arn: `arn:aws:kms:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:key/${name}`, keyId: name };
+        case "aws:s3/bucket:Bucket":
+            return { arn: `arn:aws:s3:::${inputs.bucket ?? name}` };
+        case "aws:rds/instance:Instance":
+            return {
+                address: `${inputs.identifier ?? name}.offline.${inputs.region ?? "eu-central-1"}.rds.amazonaws.com`,
+                arn: `arn:aws:rds:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:db:${inputs.identifier ?? name}`,
+                masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:secret:rds!db-${name}`, kmsKeyId: inputs.masterUserSecretKmsKeyId, secretStatus: "active" }],
+            };
+        case "aws:secretsmanager/secret:Secret":
+            return { arn: `arn:aws:secretsmanager:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:secret:${inputs.name ?? name}` };
+        case "aws:iam/role:Role":
+            return { arn: `arn:aws:iam::${MOCK_AWS_ACCOUNT}:role/${inputs.name ?? name}`, name: inputs.name ?? name };
+        case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            return { arn: `arn:aws:iam::${MOCK_AWS_ACCOUNT}:oidc-provider/${String(inputs.url ?? name).replace(/^https:\/\//, "")}` };
+        case "aws:ecs/cluster:Cluster":
+            return { arn: `arn:aws:ecs:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:cluster/${name}` };
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return {
+                arn: `arn:aws:ecs:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:task-definition/${inputs.family ?? name}:1`,
+                arnWithoutRevision: `arn:aws:ecs:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:task-definition/${inputs.family ?? name}`,
+            };
+        case "aws:sns/topic:Topic":
+            return { arn: `arn:aws:sns:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:${name}` };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { arn: `arn:aws:logs:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:log-group:${inputs.name ?? name}` };
+        case "aws:rds/subnetGroup:SubnetGroup":
+            return { name: inputs.name ?? name };
         case "random:index/randomPassword:RandomPassword":
             return { result: "offline-plan-password" };
         case "random:index/randomBytes:RandomBytes":
@@ -167,6 +197,10 @@ function mocks(): pulumi.runtime.Mocks {
             switch (args.token) {
                 case "azure-native:authorization:getClientConfig":
                     return { clientId: "55555555-5555-5555-5555-555555555555", objectId: "66666666-6666-6666-6666-666666666666", subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+                case "aws:ec2/getVpc:getVpc":
+                    return { id: "vpc-0offline00000000", cidrBlock: "172.31.0.0/16", default: true };
+                case "aws:ec2/getSubnets:getSubnets":
+                    return { id: "offline", ids: ["subnet-0offline0000000a", "subnet-0offline0000000b", "subnet-0offline0000000c"] };
                 case "azure-native:operationalinsights:getSharedKeys":
                     return { primarySharedKey: "offline-plan-shared-key", secondarySharedKey: "offline-plan-shared-key-2" };
                 default:
@@ -289,6 +323,24 @@ const KEY_SETTINGS: Record<string, string[]> = {
     "azure-native:operationalinsights:Workspace": ["location", "retentionInDays"],
     "azure-native:managedidentity:UserAssignedIdentity": ["location"],
     "azure-native:authorization:RoleAssignment": ["roleDefinitionId", "principalType"],
+    "aws:rds/instance:Instance": ["identifier", "region", "engineVersion", "instanceClass", "allocatedStorage", "backupRetentionPeriod", "multiAz", "storageEncrypted", "deletionProtection", "publiclyAccessible", "copyTagsToSnapshot", "skipFinalSnapshot"],
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": ["region", "retentionPeriod"],
+    "aws:kms/key:Key": ["region", "enableKeyRotation", "deletionWindowInDays", "tags.lifeboat-role"],
+    "aws:secretsmanager/secret:Secret": ["name", "region", "recoveryWindowInDays"],
+    "aws:secretsmanager/secretVersion:SecretVersion": ["region", "secretString"],
+    "aws:s3/bucket:Bucket": ["bucket", "region", "objectLockEnabled", "forceDestroy"],
+    "aws:s3/bucketVersioning:BucketVersioning": ["versioningConfiguration.status"],
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": ["rule.defaultRetention.mode", "rule.defaultRetention.days"],
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ["rules[0].applyServerSideEncryptionByDefault.sseAlgorithm", "rules[0].bucketKeyEnabled"],
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"],
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["rules[0].expiration.days", "rules[1].expiration.days", "rules[2].expiration.days", "rules[3].abortIncompleteMultipartUpload.daysAfterInitiation"],
+    "aws:ecs/taskDefinition:TaskDefinition": ["family", "region", "cpu", "memory"],
+    "aws:scheduler/schedule:Schedule": ["name", "region", "scheduleExpression", "scheduleExpressionTimezone", "state"],
+    "aws:cloudwatch/logGroup:LogGroup": ["name", "retentionInDays"],
+    "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "comparisonOperator", "threshold", "period"],
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ["url", "clientIdLists"],
+    "aws:iam/role:Role": ["maxSessionDuration"],
+    "pulumi:providers:aws": ["region"],
     "random:index/randomBytes:RandomBytes": ["length"],
     "random:index/randomPassword:RandomPassword": ["length"],
 };

@@ -60,7 +60,7 @@ describe("invalid stack configs fail before any resource, naming the key, the va
     });
 
     it("refuses targets that are not built yet with a clear message", async () => {
-        const result = await planDevWith({ target: "aws" });
-        expect(result.configErrors).toEqual(["lifeboat:target: got \"aws\"; only azure is available in this version: the aws target is not built yet"]);
+        const result = await planDevWith({ target: "local" });
+        expect(result.configErrors).toEqual(["lifeboat:target: got \"local\"; only azure and aws are available in this version: the local target is not built yet"]);
     });
 });
