@@ -9,6 +9,7 @@ import {
 } from "../components/azure";
 import { Problems } from "../components/validation";
 import { ConfigError, LifeboatConfig, NAMESPACE } from "./config";
+import { checkOffsite, declareOffsite } from "./offsite";
 
 /** A short, stable suffix that makes derived global names (storage account, vault) unique per org/project/stack. */
 export function nameSuffix(cfg: LifeboatConfig, length = 8): string {
@@ -115,9 +116,7 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
             problems.add(`${NAMESPACE}:servers[${i}].authentication`, s.authentication, "allowed: password for now: the dump job logs in with the server's admin password (Entra token login for the job is not built yet)");
         }
     });
-    if (cfg.offsite.s3 !== undefined) {
-        problems.add(`${NAMESPACE}:offsite.s3`, cfg.offsite.s3, "not supported yet: the off-site S3 copy lands with the AWS work (issue 6); remove it for now");
-    }
+    checkOffsite(cfg, problems);
     if (cfg.restore.mode !== "none") {
         problems.add(`${NAMESPACE}:restore.mode`, cfg.restore.mode, "only none is supported yet: restore modes land with the recovery work (issue 5)");
     }
@@ -163,6 +162,9 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         subscriptionId: client.subscriptionId,
         backupContainerId: storage.container.id,
     }, inData);
+    // The off-site S3 copy: written by the jobs' identity through an IAM role it assumes by web identity.
+    const offsite = declareOffsite(cfg, { tenantId: client.tenantId, principalId: env.identity.principalId });
+    const targets = offsite === undefined ? storage.targetUrl : `${storage.targetUrl},${offsite.targetUrl}`;
     const jobs = plan.jobs.map((job, i) => {
         const server = servers[i];
         return new DumpJob(job.jobName, {
@@ -172,7 +174,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
             // validateAzurePlan admits only password authentication, so both are set.
             user: server.administratorLogin ?? "",
             password: server.administratorPassword ?? "",
-            target: storage.targetUrl,
+            target: targets,
             keyFingerprint: key.keyFingerprint,
         }, inData);
     });
@@ -187,7 +189,8 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         keyFingerprint: key.keyFingerprint,
         storageAccount: storage.accountName,
         backupContainer: storage.containerName,
-        backupTarget: storage.targetUrl,
+        backupTarget: targets,
+        ...(offsite === undefined ? {} : { offsiteBucket: offsite.bucket.bucketName, offsiteRegion: offsite.bucket.region, offsiteRoleArn: offsite.role.roleArn }),
         dumpJobs: jobs.map((j) => j.jobName),
         resourceGroups: { data: dataRgName, key: keyRgName },
     };

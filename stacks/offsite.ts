@@ -1,0 +1,111 @@
+/**
+ * The off-site copy for the Azure target (`lifeboat:offsite.s3`): an S3 bucket in another cloud,
+ * written by the Azure dump job's managed identity through an IAM role it assumes by web identity
+ * (no long-lived AWS key anywhere). stacks/azure.ts calls `checkOffsite` with its checks and
+ * `declareOffsite` once the job identity exists, then gives the job both targets.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import {
+    AzureWebIdentityRole, BackupBucket, BackupBucketArgs, DEFAULT_AZURE_AUDIENCE, knownAwsRegion,
+    validateAzureWebIdentityRoleArgs, validateBackupBucketArgs,
+} from "../components/aws";
+import { Problems } from "../components/validation";
+import { derivedBucketName } from "./aws";
+import { LifeboatConfig, NAMESPACE } from "./config";
+
+/** Days every object version of the off-site copy stays locked when `objectLockDays` is not set (at most the daily retention). */
+export const DEFAULT_OFFSITE_LOCK_DAYS = 14;
+
+/** Environment variables of the dump job that tell it how to reach the off-site bucket. */
+export const OFFSITE_ENV = {
+    roleArn: "LIFEBOAT_AWS_ROLE_ARN",
+    audience: "LIFEBOAT_AWS_AUDIENCE",
+    region: "AWS_REGION",
+} as const;
+
+export interface OffsitePlan {
+    bucket: BackupBucketArgs;
+    audience: string;
+}
+
+/** The off-site bucket and role args derived from config (pure); undefined when no off-site copy is configured. */
+export function offsitePlan(cfg: LifeboatConfig): OffsitePlan | undefined {
+    const s3 = cfg.offsite.s3;
+    if (s3 === undefined) {
+        return undefined;
+    }
+    const dailyDays = cfg.backupStorage.retention?.dailyDays;
+    return {
+        bucket: {
+            bucketName: s3.bucketName ?? derivedBucketName(cfg, "offsite"),
+            region: knownAwsRegion(s3.region) ?? s3.region,
+            retention: cfg.backupStorage.retention,
+            objectLockDays: s3.objectLockDays ?? Math.min(DEFAULT_OFFSITE_LOCK_DAYS, dailyDays ?? DEFAULT_OFFSITE_LOCK_DAYS),
+            objectLockMode: s3.objectLockMode,
+            tags: { "lifeboat-copy": "offsite" },
+        },
+        audience: s3.audience ?? DEFAULT_AZURE_AUDIENCE,
+    };
+}
+
+/** Every problem of `lifeboat:offsite.s3`, with config key paths; declares nothing. */
+export function checkOffsite(cfg: LifeboatConfig, problems: Problems): void {
+    const plan = offsitePlan(cfg);
+    if (plan === undefined) {
+        return;
+    }
+    const path = `${NAMESPACE}:offsite.s3`;
+    const bucketProblems = new Problems();
+    validateBackupBucketArgs(plan.bucket, bucketProblems, path);
+    // The region is checked (with suggestions) by parseConfig; retention belongs to backupStorage, checked there.
+    problems.list.push(...bucketProblems.list.filter((p) => !p.path.endsWith(".region") && !p.path.includes(".retention")));
+    validateAzureWebIdentityRoleArgs({ tenantId: "", principalId: "", audience: plan.audience, bucketName: "", prefix: "", bucketKeyArn: "" }, problems, path);
+}
+
+export interface OffsiteIds {
+    /** The Entra tenant whose tokens the IAM OIDC provider trusts. */
+    tenantId: pulumi.Input<string>;
+    /** The principal (object) ID of the dump job's managed identity: the only `sub` the role accepts. */
+    principalId: pulumi.Input<string>;
+}
+
+export interface Offsite {
+    bucket: BackupBucket;
+    role: AzureWebIdentityRole;
+    /** s3://BUCKET: the job's second target. */
+    targetUrl: string;
+    /** What the dump job needs besides the target URL: role ARN, token audience and the bucket's region. */
+    env: { name: string; value: pulumi.Input<string> }[];
+}
+
+/**
+ * Declares the off-site bucket and the role the dump job assumes, with an explicit AWS provider in
+ * the bucket's region (the Azure stack sets no aws:region). Undefined when no off-site copy is configured.
+ */
+export function declareOffsite(cfg: LifeboatConfig, ids: OffsiteIds, opts: pulumi.ComponentResourceOptions = {}): Offsite | undefined {
+    const plan = offsitePlan(cfg);
+    if (plan === undefined) {
+        return undefined;
+    }
+    const provider = new aws.Provider("offsite-aws", { region: plan.bucket.region as aws.Region });
+    const bucket = new BackupBucket("offsite", plan.bucket, { ...opts, providers: [provider] });
+    const role = new AzureWebIdentityRole("offsite-writer", {
+        tenantId: ids.tenantId,
+        principalId: ids.principalId,
+        audience: plan.audience,
+        bucketName: bucket.bucketName,
+        prefix: bucket.prefix,
+        bucketKeyArn: bucket.key.arn,
+    }, { ...opts, providers: [provider] });
+    return {
+        bucket,
+        role,
+        targetUrl: bucket.targetUrl,
+        env: [
+            { name: OFFSITE_ENV.roleArn, value: role.roleArn },
+            { name: OFFSITE_ENV.audience, value: plan.audience },
+            { name: OFFSITE_ENV.region, value: plan.bucket.region },
+        ],
+    };
+}
