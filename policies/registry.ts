@@ -29,6 +29,20 @@ import { storageNetworkDefaultDeny } from "./azure/storageNetworkDefaultDeny";
 import { storageSharedKeyDisabled } from "./azure/storageSharedKeyDisabled";
 import { storageTrustedServicesBypass } from "./azure/storageTrustedServicesBypass";
 import { statefulResourcesProtected } from "./general/statefulResourcesProtected";
+import { kmsKeyRotation } from "./aws/kmsKeyRotation";
+import { rdsBackupReplicationEncrypted } from "./aws/rdsBackupReplicationEncrypted";
+import { rdsBackupRetention } from "./aws/rdsBackupRetention";
+import { rdsDeletionProtection } from "./aws/rdsDeletionProtection";
+import { rdsMultiAz } from "./aws/rdsMultiAz";
+import { rdsNotPubliclyAccessible } from "./aws/rdsNotPubliclyAccessible";
+import { rdsStorageEncrypted } from "./aws/rdsStorageEncrypted";
+import { s3KmsEncryption } from "./aws/s3KmsEncryption";
+import { s3LifecycleRules } from "./aws/s3LifecycleRules";
+import { s3ObjectLock } from "./aws/s3ObjectLock";
+import { s3PublicAccessBlock } from "./aws/s3PublicAccessBlock";
+import { s3TlsOnly } from "./aws/s3TlsOnly";
+import { s3Versioning } from "./aws/s3Versioning";
+import { secretKmsEncrypted } from "./aws/secretKmsEncrypted";
 
 /** The pack's name, as in PulumiPolicy.yaml and `pulumi preview --policy-pack`. */
 export const PACK_NAME = "lifeboat";
@@ -67,4 +81,19 @@ export const policies: Policies = [
     storageCrossTenantReplicationDisabled,
     storageBlobSoftDelete,
     storageBlobVersioning,
+    // AWS (the aws target and the off-site S3 copy), mapped to Checkov and Trivy in README.md.
+    rdsBackupRetention,
+    rdsDeletionProtection,
+    rdsStorageEncrypted,
+    rdsNotPubliclyAccessible,
+    rdsMultiAz,
+    rdsBackupReplicationEncrypted,
+    s3PublicAccessBlock,
+    s3Versioning,
+    s3KmsEncryption,
+    s3TlsOnly,
+    s3LifecycleRules,
+    s3ObjectLock,
+    kmsKeyRotation,
+    secretKmsEncrypted,
 ];

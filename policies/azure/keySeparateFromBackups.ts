@@ -1,4 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
+import { sameMetro } from "../../components/aws/regions";
 import { DEFAULTS, KeySeparationConfig, keySeparationSchema } from "../config";
 import { backupPlaces, isKnownAzureRegion, keyPlaces, Place, regionsOf } from "../shared/locations";
 import { show } from "../shared/read";
@@ -19,7 +20,8 @@ export const keySeparateFromBackups: StackValidationPolicy = {
     name: "key-separate-from-backups",
     description:
         "The field-encryption key's vault is in none of the regions that hold backups (Flexible Servers, backup storage, " +
-        "off-site buckets); a shared region pair is advisory, or mandatory in strict mode.",
+        "off-site buckets, RDS instances and their replicated backups); a shared region pair, or a shared metropolitan area " +
+        "across clouds, is advisory, or mandatory in strict mode.",
     enforcementLevel: "mandatory",
     configSchema: keySeparationSchema,
     validateStack: (args, reportViolation) => {
@@ -50,7 +52,19 @@ export const keySeparateFromBackups: StackValidationPolicy = {
         for (const key of knownKeys) {
             for (const backup of knownBackups) {
                 if (backup.cloud !== key.cloud) {
-                    // An AWS region never equals an Azure region: different clouds are different places.
+                    // An AWS region never equals an Azure region, but the two can share a city.
+                    const [awsRegion, azureRegion] = key.cloud === "aws" ? [key.region, backup.region] : [backup.region, key.region];
+                    if (awsRegion !== undefined && azureRegion !== undefined && sameMetro(awsRegion, azureRegion)) {
+                        const message = violation(key.resource,
+                            `the field key and ${label(backup.resource)} (${backup.what}) are in different clouds but the same metropolitan area (${awsRegion} and ${azureRegion}), so one local disaster takes both`,
+                            `key ${key.property} ${show(key.found)}, backup ${backup.property} ${show(backup.found)}`,
+                            `${fix(key)} Pick regions in different metropolitan areas (components/aws/regions.ts SAME_METRO_AZURE).`);
+                        if (strict) {
+                            reportViolation(message, key.resource.urn);
+                        } else {
+                            reportAt(reportViolation, "advisory", message, key.resource.urn);
+                        }
+                    }
                     continue;
                 }
                 const found = `key ${key.property} ${show(key.found)}, backup ${backup.property} ${show(backup.found)}`;
