@@ -17,6 +17,7 @@ module.exports = {
             testMatch: ["<rootDir>/test/integration/**/*.test.ts"],
             // builds dist/scripts once: the tests run the real CLI, `node dist/scripts/cli.js`
             globalSetup: "<rootDir>/test/integration/globalSetup.ts",
+            setupFilesAfterEnv: ["<rootDir>/test/integration/setup.ts"],
         },
     ],
 };

@@ -210,6 +210,9 @@ export function buildProgram(signal: AbortSignal): Command {
 
 export async function main(argv: string[]): Promise<number> {
     registerEnvironmentSecrets();
+    // stderr carries one-line reasons only: the pinned AWS SDK supports Node 20; its notice that
+    // future releases will not is for the maintainers, not for every job run
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
     // until a command finishes, an exit (e.g. a drained event loop) is a failure
     process.exitCode = EXIT_FAILED;
     const controller = new AbortController();

@@ -202,18 +202,19 @@ function findAzurite(): string {
     return "azurite-blob";
 }
 
-/** Azurite's blob service on a free loopback port, in memory. */
+/** Azurite's blob service on a free loopback port, its data in a temporary folder. */
 export async function startAzurite(): Promise<Azurite> {
     const port = await freePort();
     const dir = mkdtempSync(path.join(os.tmpdir(), "lifeboat-azurite-"));
-    const child: ChildProcess = spawn(findAzurite(), ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--skipApiVersionCheck", "--loose", "--inMemoryPersistence", "--disableTelemetry"], {
+    const child: ChildProcess = spawn(findAzurite(), ["--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", dir, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry"], {
         stdio: ["ignore", "ignore", "pipe"],
         detached: false,
     });
     let err = "";
     child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     try {
-        await waitForPort(port, 30000);
+        const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`azurite exited with code ${code}`))));
+        await Promise.race([waitForPort(port, 30000), exited]);
     } catch (e) {
         child.kill("SIGKILL");
         throw new Error(`azurite did not start: ${(e as Error).message}\n${err}`);
