@@ -3,10 +3,11 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import { createHash } from "crypto";
 import {
-    BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
-    PostgresServer, PostgresServerArgs, knownRegion, validateBackupStorageArgs, validateDumpJobArgs,
-    validateFieldKeyVaultArgs, validatePostgresServerArgs,
+    BackupAlerts, BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
+    PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, knownRegion, pairOf, subscriptionOf, suggestRegions,
+    validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validatePostgresServerArgs,
 } from "../components/azure";
+import { cronProblem } from "../components/cron";
 import { Problems } from "../components/validation";
 import { ConfigError, LifeboatConfig, NAMESPACE } from "./config";
 import { checkOffsite, declareOffsite } from "./offsite";
@@ -28,11 +29,48 @@ export function vaultName(cfg: LifeboatConfig): string {
     return cfg.keyVault.name ?? `lb-${stackSlug(cfg.stack, 10)}-${nameSuffix(cfg)}`;
 }
 
-/** Container Apps job names: 2-32 characters. */
-export function dumpJobName(serverName: string): string {
-    const name = `dump-${serverName}`;
-    return name.length <= 32 ? name : `${name.slice(0, 23).replace(/-+$/, "")}-${createHash("sha256").update(serverName).digest("hex").slice(0, 8)}`;
+/** Container Apps job names: 2-32 characters; long ones keep a stable hash. */
+export function jobName(prefix: string, serverName: string): string {
+    const name = `${prefix}-${serverName}`;
+    return name.length <= 32 ? name : `${name.slice(0, 23).replace(/-+$/, "")}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
 }
+
+export function dumpJobName(serverName: string): string {
+    return jobName("dump", serverName);
+}
+
+/** The first server's sets go to `containerName`; each further server's to a container of its own. */
+export function containerFor(cfg: LifeboatConfig, index: number): string {
+    const base = cfg.backupStorage.containerName ?? "dumps";
+    if (index === 0) {
+        return base;
+    }
+    const name = `${base}-${cfg.servers[index].name}`;
+    return name.length <= 63 ? name : `${name.slice(0, 54).replace(/-+$/, "")}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+}
+
+/** `26h`, `90m`, `2d` -> minutes; undefined when it is none of those. */
+export function parseMaxAge(value: string): number | undefined {
+    const m = /^(\d+)([mhd])$/.exec(value.trim());
+    if (m === null || Number(m[1]) <= 0) {
+        return undefined;
+    }
+    return Number(m[1]) * { m: 1, h: 60, d: 1440 }[m[2] as "m" | "h" | "d"];
+}
+
+/** The restore source of one server: its own entry in `restore.sources`, or the top-level fields when there is one server. */
+export function restoreSourceFor(cfg: LifeboatConfig, index: number): { sourceServerId?: string; sourceLocation?: string; pointInTime?: string } | undefined {
+    const own = cfg.restore.sources?.[cfg.servers[index].name];
+    if (own !== undefined) {
+        return own;
+    }
+    if (cfg.servers.length === 1 && cfg.restore.sourceServerId !== undefined) {
+        return { sourceServerId: cfg.restore.sourceServerId, sourceLocation: cfg.restore.sourceLocation, pointInTime: cfg.restore.pointInTime };
+    }
+    return undefined;
+}
+
+const CREATE_MODES: Record<string, RestoreCreateMode | undefined> = { pointInTime: "PointInTimeRestore", geo: "GeoRestore", revive: "ReviveDropped" };
 
 /** Everything the Azure target declares, as component args derived from config (pure; tested directly). */
 export interface AzurePlan {
@@ -42,25 +80,37 @@ export interface AzurePlan {
     jobs: Omit<DumpJobArgs, "environment" | "host" | "password" | "target" | "keyFingerprint" | "user">[];
 }
 
-export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: pulumi.Input<string>; keyRg: pulumi.Input<string>; tenantId: pulumi.Input<string> }): AzurePlan {
+export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pulumi.Input<string>; tenantId: pulumi.Input<string> }): AzurePlan {
     const image = cfg.schedule.image ?? "";
+    const createMode = CREATE_MODES[cfg.restore.mode];
     return {
-        servers: cfg.servers.map((s) => ({
-            resourceGroupName: ids.dataRg,
-            serverName: s.name,
-            location: knownRegion(s.location) ?? s.location,
-            tenantId: ids.tenantId,
-            databases: s.databases,
-            version: s.version,
-            skuName: s.sku,
-            storageSizeGb: s.storageSizeGb,
-            backupRetentionDays: s.backupRetentionDays,
-            geoRedundantBackup: s.geoRedundantBackup,
-            highAvailability: s.highAvailability,
-            authentication: s.authentication,
-            administratorLogin: s.administratorLogin,
-            publicNetworkAccess: s.publicNetworkAccess,
-        })),
+        servers: cfg.servers.map((s, i) => {
+            const source = restoreSourceFor(cfg, i);
+            const subscriptionId = source?.sourceServerId === undefined ? undefined : subscriptionOf(source.sourceServerId);
+            return {
+                resourceGroupName: ids.dataRg,
+                serverName: s.name,
+                location: knownRegion(s.location) ?? s.location,
+                tenantId: ids.tenantId,
+                databases: s.databases,
+                version: s.version,
+                skuName: s.sku,
+                storageSizeGb: s.storageSizeGb,
+                backupRetentionDays: s.backupRetentionDays,
+                geoRedundantBackup: s.geoRedundantBackup,
+                highAvailability: s.highAvailability,
+                authentication: s.authentication,
+                administratorLogin: s.administratorLogin,
+                publicNetworkAccess: s.publicNetworkAccess,
+                restore: createMode === undefined ? undefined : {
+                    createMode,
+                    sourceServerResourceId: source?.sourceServerId ?? "",
+                    pointInTimeUTC: createMode === "PointInTimeRestore" ? source?.pointInTime : undefined,
+                },
+                // A restored server comes with its databases: adopt them rather than create them.
+                adoptDatabases: createMode === undefined || subscriptionId === undefined ? undefined : { subscriptionId, resourceGroupName: ids.dataRg },
+            };
+        }),
         vault: {
             resourceGroupName: ids.keyRg,
             vaultName: vaultName(cfg),
@@ -69,6 +119,9 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: pulumi.Input<strin
             secretName: cfg.keyVault.secretName,
             softDeleteRetentionDays: cfg.keyVault.softDeleteRetentionDays,
             recover: cfg.keyVault.recover,
+            existingVaultId: cfg.keyVault.existingVaultId,
+            expectedFingerprint: cfg.keyVault.expectedFingerprint,
+            secretReaders: cfg.keyVault.secretReaders,
             publicNetworkAccess: cfg.keyVault.publicNetworkAccess,
             allowedIpRanges: cfg.keyVault.allowedIpRanges,
         },
@@ -79,7 +132,8 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: pulumi.Input<strin
             redundancy: cfg.backupStorage.redundancy,
             retention: cfg.backupStorage.retention,
             immutabilityDays: cfg.backupStorage.immutabilityDays,
-            containerName: cfg.backupStorage.containerName,
+            containerName: containerFor(cfg, 0),
+            additionalContainers: cfg.servers.slice(1).map((_, i) => containerFor(cfg, i + 1)),
             softDeleteDays: cfg.backupStorage.softDeleteDays,
         },
         jobs: cfg.servers.map((s) => ({
@@ -96,9 +150,86 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: pulumi.Input<strin
     };
 }
 
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?Z$/;
+
+/** The restore section: sources, times, regions, and above all, where the key comes from. */
+export function checkRestore(cfg: LifeboatConfig, problems: Problems, now = new Date()): void {
+    const r = cfg.restore;
+    const path = `${NAMESPACE}:restore`;
+    const createMode = CREATE_MODES[r.mode];
+    if (r.mode !== "none") {
+        const keyKnown = cfg.keyVault.recover === true || cfg.keyVault.existingVaultId !== undefined || cfg.hasFieldEncryptionKey;
+        if (!keyKnown) {
+            problems.add(`${path}.mode`, r.mode, `a recovery never generates a new key (data encrypted with the old one would be unreadable). Point the stack at the key: set ${NAMESPACE}:keyVault.recover: true to recover the soft-deleted vault ${vaultName(cfg)} (the key is its secret ${cfg.keyVault.secretName ?? "FIELD-ENCRYPTION-KEY"}; list deleted vaults with \`az keyvault list-deleted\`), or ${NAMESPACE}:keyVault.existingVaultId to adopt a vault that survived, or \`pulumi config set --secret ${NAMESPACE}:fieldEncryptionKey\` from your offline copy`);
+        }
+    }
+    for (const name of Object.keys(r.sources ?? {})) {
+        if (!cfg.servers.some((s) => s.name === name)) {
+            problems.add(`${path}.sources.${name}`, name, `allowed: the name of a server of this stack (${cfg.servers.map((s) => s.name).join(", ")})`);
+        }
+    }
+    if (r.backupTarget !== undefined && !/^(azblob:\/\/[a-z0-9]{3,24}\/[a-z0-9-]{3,63}(\/\S*)?|s3:\/\/[a-z0-9.-]{3,63}(\/\S*)?|file:\/\/\/\S+)$/.test(r.backupTarget)) {
+        problems.add(`${path}.backupTarget`, r.backupTarget, "allowed: a lifeboat target URL: azblob://ACCOUNT/CONTAINER[/prefix], s3://BUCKET[/prefix] or file:///dir");
+    }
+    if (r.mode === "dump") {
+        const set = r.backupSet ?? "latest";
+        if (set !== "latest" && !/^\d{8}T\d{6}Z$/.test(set)) {
+            problems.add(`${path}.backupSet`, set, "allowed: latest, or a set id such as 20261120T020000Z (`lifeboat list` shows them)");
+        }
+        return;
+    }
+    if (createMode === undefined) {
+        return;
+    }
+    cfg.servers.forEach((server, i) => {
+        const source = restoreSourceFor(cfg, i);
+        const where = cfg.servers.length === 1 ? path : `${path}.sources.${server.name}`;
+        if (source?.sourceServerId === undefined) {
+            problems.add(`${where}.sourceServerId`, undefined, `required for mode ${r.mode}: the resource ID of the Flexible Server to restore ${server.name} from${cfg.servers.length > 1 ? " (one entry per server under restore.sources)" : ""}`);
+            return;
+        }
+        if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/[^/]+$/i.test(source.sourceServerId)) {
+            problems.add(`${where}.sourceServerId`, source.sourceServerId, "allowed: a Flexible Server resource ID, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>");
+        }
+        const target = knownRegion(server.location);
+        const sourceRegion = source.sourceLocation === undefined ? undefined : knownRegion(source.sourceLocation);
+        if (source.sourceLocation !== undefined && sourceRegion === undefined) {
+            problems.add(`${where}.sourceLocation`, source.sourceLocation, `allowed: an Azure region name such as ${suggestRegions(source.sourceLocation).join(", ")}`);
+        }
+        if (r.mode === "geo" && sourceRegion !== undefined && target !== undefined) {
+            const pair = pairOf(sourceRegion);
+            if (pair !== undefined && pair !== target) {
+                problems.add(`${NAMESPACE}:servers[${i}].location`, server.location, `allowed for a geo-restore from ${sourceRegion}: its paired region ${pair}, where the geo-redundant backups are`);
+            }
+            if (target === sourceRegion) {
+                problems.add(`${NAMESPACE}:servers[${i}].location`, server.location, "allowed for a geo-restore: another region than the source's (use pointInTime to restore in the same region)");
+            }
+        }
+        if ((r.mode === "revive" || r.mode === "pointInTime") && sourceRegion !== undefined && target !== undefined && target !== sourceRegion) {
+            problems.add(`${NAMESPACE}:servers[${i}].location`, server.location, `allowed for mode ${r.mode}: the source's region ${sourceRegion}`);
+        }
+        if (r.mode === "pointInTime") {
+            const at = source.pointInTime;
+            if (at === undefined) {
+                problems.add(`${where}.pointInTime`, at, "required for mode pointInTime: an ISO 8601 UTC time such as 2026-11-20T13:45:00Z");
+            } else if (!ISO_UTC.test(at) || Number.isNaN(Date.parse(at))) {
+                problems.add(`${where}.pointInTime`, at, "allowed: an ISO 8601 time in UTC, ending in Z, such as 2026-11-20T13:45:00Z");
+            } else {
+                const t = Date.parse(at);
+                const retentionDays = server.backupRetentionDays ?? 35;
+                if (t > now.getTime()) {
+                    problems.add(`${where}.pointInTime`, at, `allowed: a time in the past (now is ${now.toISOString()})`);
+                } else if (t < now.getTime() - retentionDays * 86400000) {
+                    problems.add(`${where}.pointInTime`, at, `allowed: within the source's ${retentionDays}-day backup retention (lifeboat:servers[${i}].backupRetentionDays), i.e. after ${new Date(now.getTime() - retentionDays * 86400000).toISOString()}; older data is only in the dump backups (mode dump)`);
+                }
+            }
+        }
+    });
+}
+
 /** Runs every component's own validation with config key paths, before anything is declared. */
 export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: Problems): void {
-    plan.servers.forEach((s, i) => validatePostgresServerArgs(s, problems, `${NAMESPACE}:servers[${i}]`));
+    plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, restore: undefined }, problems, `${NAMESPACE}:servers[${i}]`));
     validateFieldKeyVaultArgs(plan.vault, problems, `${NAMESPACE}:keyVault`);
     validateBackupStorageArgs(plan.storage, problems, `${NAMESPACE}:backupStorage`);
     if (cfg.schedule.image === undefined || cfg.schedule.image.trim() === "") {
@@ -111,15 +242,31 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
         validateDumpJobArgs({ ...job, environment: undefined as never, host: "", password: "", target: "", keyFingerprint: "", user: "" }, jobProblems, `${NAMESPACE}:schedule`);
         problems.list.push(...jobProblems.list.filter((p) => !p.path.endsWith(".jobName") && !p.path.endsWith(".databases")));
     }
+    for (const key of ["restoreTestCron", "freshnessCron"] as const) {
+        const cron = cfg.schedule[key];
+        const why = cron === undefined ? undefined : cronProblem(cron);
+        if (why !== undefined) {
+            problems.add(`${NAMESPACE}:schedule.${key}`, cron, `allowed: a five-field cron in UTC such as "0 4 1 * *" (${why})`);
+        }
+    }
+    const maxAge = cfg.schedule.maxAge ?? "26h";
+    const minutes = parseMaxAge(maxAge);
+    if (minutes === undefined || minutes % 60 !== 0 || minutes < 60 || minutes > 47 * 60) {
+        problems.add(`${NAMESPACE}:schedule.maxAge`, maxAge, "allowed: whole hours from 1h to 47h, e.g. 26h (or 1d); the stale-backup alert looks back at most two days");
+    }
     cfg.servers.forEach((s, i) => {
         if (s.authentication === "entra") {
             problems.add(`${NAMESPACE}:servers[${i}].authentication`, s.authentication, "allowed: password for now: the dump job logs in with the server's admin password (Entra token login for the job is not built yet)");
         }
     });
-    checkOffsite(cfg, problems);
-    if (cfg.restore.mode !== "none") {
-        problems.add(`${NAMESPACE}:restore.mode`, cfg.restore.mode, "only none is supported yet: restore modes land with the recovery work (issue 5)");
+    if (cfg.keyVault.resourceGroupName !== undefined && !/^[-\w.()]{1,89}[-\w()]$/.test(cfg.keyVault.resourceGroupName)) {
+        problems.add(`${NAMESPACE}:keyVault.resourceGroupName`, cfg.keyVault.resourceGroupName, "allowed: 1-90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period");
     }
+    checkOffsite(cfg, problems);
+    if (cfg.offsite.s3 !== undefined && cfg.servers.length > 1) {
+        problems.add(`${NAMESPACE}:offsite.s3`, cfg.offsite.s3, "allowed only with one server for now: the off-site bucket has one set namespace, and several servers' sets would collide in it");
+    }
+    checkRestore(cfg, problems);
 }
 
 /** Collects every problem of the Azure target's config into `problems`, declaring nothing. */
@@ -140,31 +287,39 @@ export function validateAzure(cfg: LifeboatConfig): void {
     }
 }
 
-/** The Azure target: servers, field-key vault in its own group and region, backup storage, dump jobs. */
+/** The Azure target: servers, field-key vault in its own group and region, backup storage, dump, restore-test and freshness jobs, alerts. */
 export function azureStack(cfg: LifeboatConfig): AzureOutputs {
     validateAzure(cfg);
     const dataRgName = `lifeboat-${cfg.stack}-data`;
-    const keyRgName = `lifeboat-${cfg.stack}-key`;
+    // A recovered vault lives on in the group it was deleted from: then that group exists already.
+    const keyRgName = cfg.keyVault.resourceGroupName ?? `lifeboat-${cfg.stack}-key`;
     const client = authorization.getClientConfigOutput();
     const plan = azurePlan(cfg, { dataRg: dataRgName, keyRg: keyRgName, tenantId: client.tenantId });
 
     const dataRg = new resources.ResourceGroup("data", { resourceGroupName: dataRgName, location: plan.storage.location });
-    const keyRg = new resources.ResourceGroup("key", { resourceGroupName: keyRgName, location: plan.vault.location }, { protect: true, retainOnDelete: true });
+    const keyRg = cfg.keyVault.resourceGroupName === undefined && cfg.keyVault.existingVaultId === undefined
+        ? new resources.ResourceGroup("key", { resourceGroupName: keyRgName, location: plan.vault.location }, { protect: true, retainOnDelete: true })
+        : undefined;
     const inData = { dependsOn: [dataRg] };
 
     const fieldEncryptionKey = cfg.hasFieldEncryptionKey ? new pulumi.Config(NAMESPACE).requireSecret("fieldEncryptionKey") : undefined;
-    const key = new FieldKeyVault("field-key", { ...plan.vault, fieldEncryptionKey }, { dependsOn: [keyRg] });
+    const key = new FieldKeyVault("field-key", { ...plan.vault, fieldEncryptionKey, subscriptionId: client.subscriptionId }, { dependsOn: keyRg === undefined ? [] : [keyRg] });
     const storage = new BackupStorage("backups", plan.storage, inData);
     const servers = plan.servers.map((args) => new PostgresServer(args.serverName, args, inData));
     const env = new JobEnvironment("jobs", {
         resourceGroupName: dataRgName,
         location: plan.storage.location,
         subscriptionId: client.subscriptionId,
-        backupContainerId: storage.container.id,
+        backupContainerIds: storage.containers.map((c) => c.id),
     }, inData);
     // The off-site S3 copy: written by the jobs' identity through an IAM role it assumes by web identity.
     const offsite = declareOffsite(cfg, { tenantId: client.tenantId, principalId: env.identity.principalId });
-    const targets = offsite === undefined ? storage.targetUrl : `${storage.targetUrl},${offsite.targetUrl}`;
+    const targetOf = (i: number) => {
+        const blob = storage.targetUrlOf(storage.containerNames[i]);
+        return offsite === undefined ? blob : `${blob},${offsite.targetUrl}`;
+    };
+    const image = cfg.schedule.image ?? "";
+    const location = plan.storage.location;
     const jobs = plan.jobs.map((job, i) => {
         const server = servers[i];
         return new DumpJob(job.jobName, {
@@ -174,12 +329,65 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
             // validateAzurePlan admits only password authentication, so both are set.
             user: server.administratorLogin ?? "",
             password: server.administratorPassword ?? "",
-            target: targets,
+            target: targetOf(i),
             keyFingerprint: key.keyFingerprint,
         }, inData);
     });
+    const connection = (i: number) => ({ host: servers[i].fqdn, user: servers[i].administratorLogin ?? "", password: servers[i].administratorPassword ?? "" });
+    // The monthly restore test: the newest set restored into scratch databases on the server itself, checked, dropped.
+    const restoreTests = cfg.servers.map((s, i) => new RecoveryJob(jobName("verify", s.name), {
+        resourceGroupName: dataRgName, location, environment: env, image, kind: "verify",
+        jobName: jobName("verify", s.name),
+        cron: cfg.schedule.restoreTestCron ?? "0 4 1 * *",
+        args: ["verify", "--set", "latest", "--scratch", pulumi.interpolate`postgresql://${connection(i).user}@${connection(i).host}:5432/postgres?sslmode=require`],
+        target: storage.targetUrlOf(storage.containerNames[i]),
+        keyFingerprint: key.keyFingerprint,
+        database: connection(i),
+        serverName: s.name,
+        databases: s.databases,
+    }, inData));
+    const maxAge = cfg.schedule.maxAge ?? "26h";
+    const freshness = cfg.servers.map((s, i) => new RecoveryJob(jobName("fresh", s.name), {
+        resourceGroupName: dataRgName, location, environment: env, image, kind: "freshness",
+        jobName: jobName("fresh", s.name),
+        cron: cfg.schedule.freshnessCron ?? "15 */6 * * *",
+        args: ["freshness", "--max-age", maxAge],
+        target: storage.targetUrlOf(storage.containerNames[i]),
+        keyFingerprint: key.keyFingerprint,
+        serverName: s.name,
+        databases: s.databases,
+        replicaTimeoutSeconds: 600,
+    }, inData));
+    // mode dump: one manually started job per database restores the chosen set into the new, empty server.
+    const restores = cfg.restore.mode !== "dump" ? [] : cfg.servers.flatMap((s, i) => s.databases.map((db) => {
+        const name = jobName("restore", `${s.name}-${db}`.toLowerCase().replace(/[^a-z0-9-]/g, "-"));
+        return new RecoveryJob(name, {
+            resourceGroupName: dataRgName, location, environment: env, image, kind: "restore",
+            jobName: name,
+            args: ["restore", "--set", cfg.restore.backupSet ?? "latest", "--database", db,
+                pulumi.interpolate`--into=postgresql://${connection(i).user}@${connection(i).host}:5432/${encodeURIComponent(db)}?sslmode=require`],
+            target: cfg.restore.backupTarget ?? storage.targetUrlOf(storage.containerNames[i]),
+            keyFingerprint: key.keyFingerprint,
+            database: connection(i),
+            serverName: s.name,
+            databases: [db],
+            replicaTimeoutSeconds: 21600,
+        }, { dependsOn: [dataRg, ...servers[i].databases] });
+    }));
+    const alerts = new BackupAlerts("alerts", {
+        resourceGroupName: dataRgName,
+        location,
+        workspaceId: env.workspace.id,
+        dumpJobs: jobs.map((j) => j.jobName),
+        restoreTestJobs: restoreTests.map((j) => j.jobName),
+        freshnessJobs: freshness.map((j) => j.jobName),
+        maxAgeHours: (parseMaxAge(maxAge) ?? 26 * 60) / 60,
+        emails: cfg.alerts.emails,
+        webhookUrl: cfg.alerts.webhookUrl === undefined ? undefined : pulumi.secret(cfg.alerts.webhookUrl),
+    }, inData);
 
     return {
+        restoreMode: cfg.restore.mode,
         serverFqdns: Object.fromEntries(servers.map((s) => [s.serverName, s.fqdn])),
         databases: Object.fromEntries(cfg.servers.map((s) => [s.name, s.databases])),
         keyVaultUri: key.vaultUri,
@@ -188,10 +396,15 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         keySecretName: key.secretName,
         keyFingerprint: key.keyFingerprint,
         storageAccount: storage.accountName,
-        backupContainer: storage.containerName,
-        backupTarget: targets,
+        backupContainers: storage.containerNames,
+        backupTargets: Object.fromEntries(cfg.servers.map((s, i) => [s.name, targetOf(i)])),
         ...(offsite === undefined ? {} : { offsiteBucket: offsite.bucket.bucketName, offsiteRegion: offsite.bucket.region, offsiteRoleArn: offsite.role.roleArn }),
         dumpJobs: jobs.map((j) => j.jobName),
+        restoreTestJobs: restoreTests.map((j) => j.jobName),
+        freshnessJobs: freshness.map((j) => j.jobName),
+        restoreJobs: restores.map((j) => j.jobName),
+        alertRules: alerts.rules.length,
+        alertReceivers: (cfg.alerts.emails?.length ?? 0) + (cfg.alerts.webhookUrl === undefined ? 0 : 1),
         resourceGroups: { data: dataRgName, key: keyRgName },
     };
 }

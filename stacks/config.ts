@@ -6,6 +6,7 @@ import { knownRegion, suggestRegions } from "../components/azure/regions";
 import { knownAwsRegion, suggestAwsRegions } from "../components/aws/regions";
 import { isTimeZone } from "../components/aws/dumpTask";
 import { isFernetKey } from "../components/azure/fieldKeyVault";
+import { fingerprintKey } from "../scripts/fingerprint";
 import { cronProblem } from "../components/cron";
 import { formatProblem, Problem, Problems } from "../components/validation";
 
@@ -26,7 +27,7 @@ export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default:
     { key: "fieldEncryptionKey", meaning: "secret (`pulumi config set --secret`): bring an existing Fernet key instead of generating one", default: "generated once, never regenerated" },
     { key: "schedule", meaning: "`{cron, timezone, image, replicaTimeoutSeconds, replicaRetryLimit, restoreTestCron, freshnessCron, maxAge}`: when the dump jobs run and the job image; the monthly restore test (`lifeboat verify`) and the freshness check (`lifeboat freshness --max-age`). Container Apps cron is UTC (azure takes only timezone `UTC`); on aws EventBridge Scheduler runs the cron in `timezone` (an IANA name), and a cron may restrict day-of-month or day-of-week, not both", default: "cron `0 2 * * *`, timezone `UTC`, image required, 7200 s (azure), 1 retry, restoreTestCron `0 4 1 * *`, freshnessCron `15 */6 * * *`, maxAge `26h`" },
     { key: "alerts", meaning: "`{emails, webhookUrl (secret)}`: who hears of a failed dump, a stale backup (no complete set for `schedule.maxAge`) and a failed restore test; the alert rules exist either way", default: "rules without receivers" },
-    { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet, sources: {<server name>: {sourceServerId, sourceLocation, pointInTime}}}`: how the servers are created after a loss (`sources` per server when there are several); see docs/RUNBOOK.md", default: "`{mode: none}`; backupSet `latest`" },
+    { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet, backupTarget, sources: {<server name>: {sourceServerId, sourceLocation, pointInTime}}}`: how the servers are created after a loss (`sources` per server when there are several). `dump` declares one manually started restore job per database, reading `backupSet` from `backupTarget`; see docs/RUNBOOK.md", default: "`{mode: none}`; backupSet `latest`; backupTarget this stack's own container" },
     { key: "offsite", meaning: "`{s3: {region, objectLockDays, objectLockMode, bucketName, audience}}` (target azure): an off-site copy of every backup set in an S3 bucket in `region` (an AWS region), written by the dump job's managed identity through an IAM OIDC role that trusts tokens for `audience`", default: "none; when s3 is set: objectLockDays `14`, objectLockMode `GOVERNANCE`, a derived bucket name, audience `api://AzureADTokenExchange`" },
 ];
 
@@ -94,6 +95,7 @@ const schemas = {
         sourceLocation: str.optional(),
         pointInTime: str.optional(),
         backupSet: str.optional(),
+        backupTarget: str.optional(),
         sources: z.record(str, z.object({ sourceServerId: str, sourceLocation: str.optional(), pointInTime: str.optional() }).strict()).optional(),
     }).strict(),
     offsite: z.object({
@@ -291,6 +293,10 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
         if (why !== undefined) {
             problems.add(`${NAMESPACE}:schedule.cron`, schedule.cron, `allowed: a five-field cron in UTC such as "0 2 * * *" (${why})`);
         }
+    }
+    const expected = keyVault?.expectedFingerprint;
+    if (raw.fieldEncryptionKey !== undefined && expected !== undefined && isFernetKey(raw.fieldEncryptionKey) && fingerprintKey(raw.fieldEncryptionKey) !== expected) {
+        problems.add(`${NAMESPACE}:keyVault.expectedFingerprint`, expected, `must match the key given in ${NAMESPACE}:fieldEncryptionKey, whose fingerprint is ${fingerprintKey(raw.fieldEncryptionKey)}: it is a different key, and backups made with the expected one would be unreadable with it`);
     }
     if (raw.fieldEncryptionKey !== undefined && !isFernetKey(raw.fieldEncryptionKey)) {
         problems.addSecret(`${NAMESPACE}:fieldEncryptionKey`, "allowed: a Fernet key, 32 bytes in URL-safe base64 (44 characters ending in =), set with `pulumi config set --secret lifeboat:fieldEncryptionKey`");

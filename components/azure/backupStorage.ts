@@ -27,8 +27,14 @@ export interface BackupStorageArgs {
      * time-based retention policy; at most the daily retention. @default undefined (off)
      */
     immutabilityDays?: number;
-    /** Container for backup sets. @default "dumps" */
+    /** Container for backup sets (of the first server). @default "dumps" */
     containerName?: string;
+    /**
+     * Further containers, one per further server: each server's sets get a container of their
+     * own, so that two servers' sets (same set ids, maybe the same database names) never mix,
+     * and each container can be granted on its own. @default []
+     */
+    additionalContainers?: string[];
     /** Days deleted blobs and containers can be undeleted. @default 14 */
     softDeleteDays?: number;
     /** Tags. */
@@ -62,21 +68,29 @@ export function validateBackupStorageArgs(args: BackupStorageArgs, problems: Pro
     if (args.immutabilityDays !== undefined) {
         checkIntRange(problems, `${path}.immutabilityDays`, args.immutabilityDays, 1, Math.min(retention.dailyDays, 146000));
     }
-    const container = args.containerName ?? "dumps";
-    if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container)) {
-        problems.add(`${path}.containerName`, container, "allowed: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit");
-    }
+    const containers = containerNamesOf(args);
+    containers.forEach((container, i) => {
+        if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container)) {
+            problems.add(i === 0 ? `${path}.containerName` : `${path}.additionalContainers[${i - 1}]`, container, "allowed: 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit");
+        } else if (containers.indexOf(container) !== i) {
+            problems.add(`${path}.additionalContainers[${i - 1}]`, container, "allowed: each container once");
+        }
+    });
     checkIntRange(problems, `${path}.softDeleteDays`, args.softDeleteDays ?? 14, 1, 365);
 }
 
-/** One delete rule per tier, matching the object layout the job writes (scripts/layout.ts). */
-export function lifecycleRules(containerName: string, retention: RetentionDays): types.input.storage.ManagementPolicyRuleArgs[] {
+export function containerNamesOf(args: BackupStorageArgs): string[] {
+    return [args.containerName ?? "dumps", ...(args.additionalContainers ?? [])];
+}
+
+/** One delete rule per tier, matching the object layout the job writes (scripts/layout.ts) in every container. */
+export function lifecycleRules(containerNames: string[], retention: RetentionDays): types.input.storage.ManagementPolicyRuleArgs[] {
     return TIERS.map((tier) => ({
         name: `lifeboat-${tier}`,
         enabled: true,
         type: "Lifecycle",
         definition: {
-            filters: { blobTypes: ["blockBlob"], prefixMatch: [`${containerName}/${tierPrefix(tier)}`] },
+            filters: { blobTypes: ["blockBlob"], prefixMatch: containerNames.map((c) => `${c}/${tierPrefix(tier)}`) },
             actions: {
                 baseBlob: { delete: { daysAfterModificationGreaterThan: retention[`${tier}Days`] } },
                 version: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
@@ -118,12 +132,17 @@ export function storageAccountInputs(args: BackupStorageArgs): storage.StorageAc
 export class BackupStorage extends pulumi.ComponentResource {
     public readonly account: storage.StorageAccount;
     public readonly blobService: storage.BlobServiceProperties;
+    /** The first server's container. */
     public readonly container: storage.BlobContainer;
+    /** Every container, in the order of containerNamesOf(args). */
+    public readonly containers: storage.BlobContainer[];
     public readonly lifecycle: storage.ManagementPolicy;
     public readonly immutability: storage.BlobContainerImmutabilityPolicy | undefined;
+    public readonly immutabilities: storage.BlobContainerImmutabilityPolicy[] = [];
     public readonly accountName: string;
     public readonly containerName: string;
-    /** Where the job writes: azblob://ACCOUNT/CONTAINER. */
+    public readonly containerNames: string[];
+    /** Where the first server's job writes: azblob://ACCOUNT/CONTAINER. */
     public readonly targetUrl: string;
 
     constructor(name: string, args: BackupStorageArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -133,8 +152,9 @@ export class BackupStorage extends pulumi.ComponentResource {
         problems.throwIfAny(`BackupStorage ${name}`);
 
         this.accountName = args.accountName;
-        this.containerName = args.containerName ?? "dumps";
-        this.targetUrl = `azblob://${this.accountName}/${this.containerName}`;
+        this.containerNames = containerNamesOf(args);
+        this.containerName = this.containerNames[0];
+        this.targetUrl = this.targetUrlOf(this.containerName);
         const softDeleteDays = args.softDeleteDays ?? 14;
 
         this.account = new storage.StorageAccount(`${name}-account`, storageAccountInputs(args), { parent: this, protect: true });
@@ -147,28 +167,37 @@ export class BackupStorage extends pulumi.ComponentResource {
             containerDeleteRetentionPolicy: { enabled: true, days: softDeleteDays },
             isVersioningEnabled: true,
         }, after);
-        this.container = new storage.BlobContainer(`${name}-container`, {
+        // The first container keeps the logical name it always had; renaming it would replace it.
+        this.containers = this.containerNames.map((containerName, i) => new storage.BlobContainer(i === 0 ? `${name}-container` : `${name}-container-${containerName}`, {
             resourceGroupName: args.resourceGroupName,
             accountName: args.accountName,
-            containerName: this.containerName,
+            containerName,
             publicAccess: "None",
-        }, { ...after, protect: true });
+        }, { ...after, protect: true }));
+        this.container = this.containers[0];
         this.lifecycle = new storage.ManagementPolicy(`${name}-lifecycle`, {
             resourceGroupName: args.resourceGroupName,
             accountName: args.accountName,
             managementPolicyName: "default",
-            policy: { rules: lifecycleRules(this.containerName, retentionOf(args)) },
+            policy: { rules: lifecycleRules(this.containerNames, retentionOf(args)) },
         }, after);
         if (args.immutabilityDays !== undefined) {
-            this.immutability = new storage.BlobContainerImmutabilityPolicy(`${name}-immutability`, {
+            const days = args.immutabilityDays;
+            this.immutabilities = this.containerNames.map((containerName, i) => new storage.BlobContainerImmutabilityPolicy(i === 0 ? `${name}-immutability` : `${name}-immutability-${containerName}`, {
                 resourceGroupName: args.resourceGroupName,
                 accountName: args.accountName,
-                containerName: this.containerName,
+                containerName,
                 immutabilityPolicyName: "default",
-                immutabilityPeriodSinceCreationInDays: args.immutabilityDays,
+                immutabilityPeriodSinceCreationInDays: days,
                 allowProtectedAppendWrites: false,
-            }, { parent: this, dependsOn: [this.container] });
+            }, { parent: this, dependsOn: [this.containers[i]] }));
+            this.immutability = this.immutabilities[0];
         }
-        this.registerOutputs({ accountName: this.accountName, containerName: this.containerName });
+        this.registerOutputs({ accountName: this.accountName, containerNames: this.containerNames });
+    }
+
+    /** The job's target URL for one of the containers. */
+    targetUrlOf(containerName: string): string {
+        return `azblob://${this.accountName}/${containerName}`;
     }
 }

@@ -10,6 +10,8 @@ import { checkIntRange, Problems } from "../validation";
 
 /** Built-in role: read, write and delete blobs (what `lifeboat backup` needs on its container). */
 export const STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+/** Built-in role: read blobs (what `lifeboat verify`, `restore` and `freshness` need). */
+export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
 
 export function roleDefinitionId(subscriptionId: pulumi.Input<string>, roleId: string): pulumi.Output<string> {
     return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
@@ -21,23 +23,29 @@ export interface JobEnvironmentArgs {
     location: string;
     /** Subscription, for role definition IDs. */
     subscriptionId: pulumi.Input<string>;
-    /** The blob container the dump jobs write to (its ARM ID): the only scope they get access to. */
-    backupContainerId: pulumi.Input<string>;
+    /** The blob containers the dump jobs write to (ARM IDs): the only scopes either identity gets access to. */
+    backupContainerIds: pulumi.Input<string>[];
     /** Days the job logs are kept. @default 90 */
     logRetentionDays?: number;
     tags?: Record<string, string>;
 }
 
 /**
- * What every dump job shares: a Log Analytics workspace for their JSON logs, a Container Apps
- * environment, and one user-assigned identity with Storage Blob Data Contributor on the backup
- * container only. The identity gets nothing on the field-key vault, ever.
+ * What every Lifeboat job shares: a Log Analytics workspace for their JSON logs, a Container
+ * Apps environment, and two user-assigned identities: the dump jobs' with Storage Blob Data
+ * Contributor on the backup containers only, and the restore jobs' (restore tests, freshness,
+ * restores) with Storage Blob Data Reader on them. Neither gets anything on the field-key vault.
  */
 export class JobEnvironment extends pulumi.ComponentResource {
     public readonly workspace: operationalinsights.Workspace;
     public readonly environment: app.ManagedEnvironment;
     public readonly identity: managedidentity.UserAssignedIdentity;
+    /** The first container's writer assignment (every dump job depends on all of them). */
     public readonly blobWriter: authorization.RoleAssignment;
+    public readonly blobWriters: authorization.RoleAssignment[];
+    /** The identity of restore tests, freshness checks and restores: read-only on the backups. */
+    public readonly restoreIdentity: managedidentity.UserAssignedIdentity;
+    public readonly blobReaders: authorization.RoleAssignment[];
     public readonly location: string;
 
     constructor(name: string, args: JobEnvironmentArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -76,14 +84,27 @@ export class JobEnvironment extends pulumi.ComponentResource {
             location: args.location,
             tags,
         }, { parent: this });
-        this.blobWriter = new authorization.RoleAssignment(`${name}-blob-writer`, {
+        this.blobWriters = args.backupContainerIds.map((scope, i) => new authorization.RoleAssignment(i === 0 ? `${name}-blob-writer` : `${name}-blob-writer-${i}`, {
             principalId: this.identity.principalId,
             principalType: "ServicePrincipal",
             roleDefinitionId: roleDefinitionId(args.subscriptionId, STORAGE_BLOB_DATA_CONTRIBUTOR),
-            scope: args.backupContainerId,
+            scope,
             description: "Lifeboat dump jobs write backup sets to this container only",
+        }, { parent: this }));
+        this.blobWriter = this.blobWriters[0];
+        this.restoreIdentity = new managedidentity.UserAssignedIdentity(`${name}-restore-identity`, {
+            resourceGroupName: args.resourceGroupName,
+            location: args.location,
+            tags: { ...args.tags, [ROLE_TAG]: ROLES.restoreTest },
         }, { parent: this });
-        this.registerOutputs({ environmentId: this.environment.id, identityId: this.identity.id });
+        this.blobReaders = args.backupContainerIds.map((scope, i) => new authorization.RoleAssignment(`${name}-blob-reader${i === 0 ? "" : `-${i}`}`, {
+            principalId: this.restoreIdentity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, STORAGE_BLOB_DATA_READER),
+            scope,
+            description: "Lifeboat restore tests, freshness checks and restores read backup sets here",
+        }, { parent: this }));
+        this.registerOutputs({ environmentId: this.environment.id, identityId: this.identity.id, restoreIdentityId: this.restoreIdentity.id });
     }
 }
 
@@ -200,7 +221,7 @@ export class DumpJob extends pulumi.ComponentResource {
         }, {
             parent: this,
             // The identity must be able to write before the first run.
-            dependsOn: [env.blobWriter],
+            dependsOn: env.blobWriters,
         });
         this.registerOutputs({ jobName: this.jobName });
     }

@@ -1,9 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { fingerprintKey } from "../../scripts/fingerprint";
 import { ROLE_TAG, ROLES } from "../roles";
 import { checkIntRange, Problems } from "../validation";
+
+/** Built-in role: read secret contents (what the application needs, and nothing that runs backups). */
+export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
+
+/** A key fingerprint as `fingerprintKey` writes it. */
+export const FINGERPRINT_PATTERN = /^sha256:[0-9a-f]{16}$/;
 
 /** Content type stored on the secret, so a reader knows what the value is. */
 export const FIELD_KEY_CONTENT_TYPE = "application/vnd.lifeboat.fernet-key";
@@ -37,8 +44,27 @@ export interface FieldKeyVaultArgs {
      * kept in state as a secret and never regenerated.
      */
     fieldEncryptionKey?: pulumi.Input<string>;
-    /** Recover a soft-deleted vault of the same name instead of creating one. @default false */
+    /**
+     * Recover the soft-deleted vault of this name (with its secrets) instead of creating one.
+     * The secret is then not managed here: its value was never known to this stack, and writing
+     * one would add a new version over the key. @default false
+     */
     recover?: boolean;
+    /**
+     * Adopt an existing vault by its resource ID: read, never managed or changed here; the
+     * secret inside stays as it is. Exclusive with `recover`.
+     */
+    existingVaultId?: string;
+    /**
+     * The fingerprint of the key the backups were made with (`sha256:` and 16 hex digits, from
+     * `lifeboat list` or the old stack's `keyFingerprint` output). Required when recovering or
+     * adopting, where this stack never sees the key; checked against a given key otherwise.
+     */
+    expectedFingerprint?: string;
+    /** Principals (the application) given Key Vault Secrets User on the vault. Recreated after a recovery. @default [] */
+    secretReaders?: { principalId: string; principalType?: "User" | "Group" | "ServicePrincipal" }[];
+    /** Subscription, for role definition IDs; required with secretReaders. */
+    subscriptionId?: pulumi.Input<string>;
     /** Reachable from public networks (subject to networkAcls). @default true */
     publicNetworkAccess?: boolean;
     /** IPv4 addresses or CIDR ranges allowed through the vault firewall (default action Deny). @default [] */
@@ -56,6 +82,23 @@ export function validateFieldKeyVaultArgs(args: FieldKeyVaultArgs, problems: Pro
         problems.add(`${path}.secretName`, secretName, "allowed: 1-127 letters, digits and hyphens");
     }
     checkIntRange(problems, `${path}.softDeleteRetentionDays`, args.softDeleteRetentionDays ?? 90, 7, 90);
+    if (args.recover === true && args.existingVaultId !== undefined) {
+        problems.add(`${path}.existingVaultId`, args.existingVaultId, "allowed: either recover a soft-deleted vault or adopt an existing one, not both");
+    }
+    if (args.existingVaultId !== undefined && !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i.test(args.existingVaultId)) {
+        problems.add(`${path}.existingVaultId`, args.existingVaultId, "allowed: a Key Vault resource ID, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.KeyVault/vaults/<name>");
+    }
+    if (args.expectedFingerprint !== undefined && !FINGERPRINT_PATTERN.test(args.expectedFingerprint)) {
+        problems.add(`${path}.expectedFingerprint`, args.expectedFingerprint, "allowed: sha256: and 16 hex digits, as `lifeboat list` and the stack output keyFingerprint show it");
+    }
+    if ((args.recover === true || args.existingVaultId !== undefined) && args.expectedFingerprint === undefined) {
+        problems.add(`${path}.expectedFingerprint`, undefined, "required when recovering or adopting a vault: the fingerprint of the key the backups were made with (`lifeboat list --target ...` shows it per set)");
+    }
+    (args.secretReaders ?? []).forEach((r, i) => {
+        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r.principalId)) {
+            problems.add(`${path}.secretReaders[${i}].principalId`, r.principalId, "allowed: an Entra object ID (a GUID)");
+        }
+    });
     (args.allowedIpRanges ?? []).forEach((ip, i) => {
         if (!/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/.test(ip)) {
             problems.add(`${path}.allowedIpRanges[${i}]`, ip, "allowed: an IPv4 address or CIDR range such as 203.0.113.0/24");
@@ -97,10 +140,13 @@ export function vaultInputs(args: FieldKeyVaultArgs): keyvault.VaultArgs {
  * can never take the key with it.
  */
 export class FieldKeyVault extends pulumi.ComponentResource {
+    /** The vault: managed (created or recovered) or, when adopted, read only. */
     public readonly vault: keyvault.Vault;
-    public readonly secret: keyvault.Secret;
+    /** The secret; undefined when the vault was recovered or adopted (the key is already in it). */
+    public readonly secret: keyvault.Secret | undefined;
     /** Present only when the key was generated here. */
     public readonly generator: random.RandomBytes | undefined;
+    public readonly readers: authorization.RoleAssignment[];
     public readonly vaultUri: pulumi.Output<string>;
     public readonly secretName: string;
     /** A short hash of the key, safe to show (not secret): labels backups made under this key. */
@@ -113,31 +159,53 @@ export class FieldKeyVault extends pulumi.ComponentResource {
         problems.throwIfAny(`FieldKeyVault ${name}`);
 
         const keep = { parent: this, protect: true, retainOnDelete: true };
-        let key: pulumi.Output<string>;
-        if (args.fieldEncryptionKey !== undefined) {
-            key = pulumi.secret(pulumi.output(args.fieldEncryptionKey));
+        this.secretName = args.secretName ?? "FIELD-ENCRYPTION-KEY";
+        const keyIsInVault = args.recover === true || args.existingVaultId !== undefined;
+
+        if (args.existingVaultId !== undefined) {
+            this.vault = keyvault.Vault.get(`${name}-vault`, args.existingVaultId, { parent: this });
         } else {
-            this.generator = new random.RandomBytes(`${name}-bytes`, { length: 32 }, keep);
-            key = pulumi.secret(this.generator.base64.apply(toUrlSafeBase64));
+            this.vault = new keyvault.Vault(`${name}-vault`, vaultInputs(args), keep);
         }
 
-        this.vault = new keyvault.Vault(`${name}-vault`, vaultInputs(args), keep);
-        this.secretName = args.secretName ?? "FIELD-ENCRYPTION-KEY";
-        this.secret = new keyvault.Secret(`${name}-secret`, {
-            resourceGroupName: args.resourceGroupName,
-            vaultName: args.vaultName,
-            secretName: this.secretName,
-            properties: {
-                value: key,
-                contentType: FIELD_KEY_CONTENT_TYPE,
-                // No expiry on purpose: an expired secret cannot be read, and every backup would be unreadable.
-                attributes: { enabled: true },
-            },
-            tags: { ...args.tags, [ROLE_TAG]: ROLES.fieldKey },
-        }, { ...keep, dependsOn: [this.vault], additionalSecretOutputs: ["properties"] });
+        if (keyIsInVault) {
+            this.keyFingerprint = pulumi.output(args.expectedFingerprint as string);
+        } else {
+            let key: pulumi.Output<string>;
+            if (args.fieldEncryptionKey !== undefined) {
+                key = pulumi.secret(pulumi.output(args.fieldEncryptionKey));
+            } else {
+                this.generator = new random.RandomBytes(`${name}-bytes`, { length: 32 }, keep);
+                key = pulumi.secret(this.generator.base64.apply(toUrlSafeBase64));
+            }
+            this.secret = new keyvault.Secret(`${name}-secret`, {
+                resourceGroupName: args.resourceGroupName,
+                vaultName: args.vaultName,
+                secretName: this.secretName,
+                properties: {
+                    value: key,
+                    contentType: FIELD_KEY_CONTENT_TYPE,
+                    // No expiry on purpose: an expired secret cannot be read, and every backup would be unreadable.
+                    attributes: { enabled: true },
+                },
+                tags: { ...args.tags, [ROLE_TAG]: ROLES.fieldKey },
+            }, { ...keep, dependsOn: [this.vault], additionalSecretOutputs: ["properties"] });
+            // A given key is checked against expectedFingerprint where its plaintext is at hand:
+            // the stack config validation (stacks/config.ts), before anything is declared.
+            this.keyFingerprint = pulumi.unsecret(key.apply(fingerprintKey));
+        }
+
+        // RBAC role assignments do not survive a vault's soft delete: declaring them here recreates them on recovery.
+        const scope = args.existingVaultId ?? this.vault.id;
+        this.readers = (args.secretReaders ?? []).map((reader, i) => new authorization.RoleAssignment(`${name}-reader-${i}`, {
+            principalId: reader.principalId,
+            principalType: reader.principalType ?? "ServicePrincipal",
+            roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId ?? ""}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
+            scope,
+            description: "Reads the field encryption key (the application); never a backup job",
+        }, { parent: this, dependsOn: [this.vault] }));
 
         this.vaultUri = this.vault.properties.apply((p) => p.vaultUri ?? `https://${args.vaultName}.vault.azure.net/`);
-        this.keyFingerprint = pulumi.unsecret(key.apply(fingerprintKey));
         this.registerOutputs({ vaultUri: this.vaultUri, secretName: this.secretName, keyFingerprint: this.keyFingerprint });
     }
 }

@@ -3,3 +3,5 @@ export * from "./dumpJob";
 export * from "./fieldKeyVault";
 export * from "./postgresServer";
 export * from "./regions";
+export * from "./alerts";
+export * from "./recoveryJobs";

@@ -81,8 +81,23 @@ export interface PostgresServerArgs {
     publicNetworkAccess?: boolean;
     /** Create the server from a backup instead of empty. */
     restore?: PostgresServerRestore;
+    /**
+     * A server restored from a backup already has its databases: adopt them (Pulumi `import`)
+     * instead of creating them. Needs the literal subscription and resource group of the new
+     * server. Set it with PointInTimeRestore, GeoRestore and ReviveDropped.
+     */
+    adoptDatabases?: { subscriptionId: string; resourceGroupName: string };
     /** Extra tags. */
     tags?: Record<string, string>;
+}
+
+export function databaseResourceId(subscriptionId: string, resourceGroupName: string, serverName: string, database: string): string {
+    return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.DBforPostgreSQL/flexibleServers/${serverName}/databases/${database}`;
+}
+
+/** The subscription of an ARM resource ID, or undefined. */
+export function subscriptionOf(resourceId: string): string | undefined {
+    return /^\/subscriptions\/([^/]+)\//i.exec(resourceId)?.[1];
 }
 
 /** Validates the args; every problem is reported at once, with its property path. */
@@ -226,6 +241,7 @@ export class PostgresServer extends pulumi.ComponentResource {
         });
         this.fqdn = this.server.fullyQualifiedDomainName;
 
+        const adopt = args.adoptDatabases;
         this.databases = args.databases.map((db) => new dbforpostgresql.Database(`${name}-${db}`, {
             resourceGroupName: args.resourceGroupName,
             // The literal name, with an explicit dependency, so that the value is known during preview.
@@ -233,7 +249,12 @@ export class PostgresServer extends pulumi.ComponentResource {
             databaseName: db,
             charset: "UTF8",
             collation: "en_US.utf8",
-        }, { parent: this, dependsOn: [this.server], protect: true }));
+        }, {
+            parent: this,
+            dependsOn: [this.server],
+            protect: true,
+            import: adopt === undefined ? undefined : databaseResourceId(adopt.subscriptionId, adopt.resourceGroupName, args.serverName, db),
+        }));
 
         this.registerOutputs({ fqdn: this.fqdn, databases: args.databases });
     }

@@ -88,7 +88,7 @@ describe("PostgresServer", () => {
 describe("FieldKeyVault", () => {
     it("declares an RBAC vault with purge protection and a generated Fernet key", async () => {
         const kv = new azure.FieldKeyVault("key", { resourceGroupName: "rg-key", vaultName: "lb-unit-key", location: "swedencentral", tenantId });
-        await settled(kv.vault, kv.secret, kv.generator as pulumi.Resource);
+        await settled(kv.vault, kv.secret as pulumi.Resource, kv.generator as pulumi.Resource);
         const vault = recorder.find("azure-native:keyvault:Vault", "key-vault").inputs;
         expect(vault.location).toBe("swedencentral");
         expect(vault.properties).toEqual({
@@ -118,14 +118,43 @@ describe("FieldKeyVault", () => {
 
     it("stores a given key, as a secret, without generating one", async () => {
         const given = "x".repeat(43) + "=";
-        const kv = new azure.FieldKeyVault("given", { resourceGroupName: "rg-key", vaultName: "lb-unit-given", location: "swedencentral", tenantId, fieldEncryptionKey: given, recover: true, allowedIpRanges: ["203.0.113.0/24"] });
-        await settled(kv.vault, kv.secret);
+        const kv = new azure.FieldKeyVault("given", { resourceGroupName: "rg-key", vaultName: "lb-unit-given", location: "swedencentral", tenantId, fieldEncryptionKey: given, allowedIpRanges: ["203.0.113.0/24"] });
+        await settled(kv.vault, kv.secret as pulumi.Resource);
         expect(kv.generator).toBeUndefined();
         expect(recorder.resources.some((r) => r.name === "given-bytes")).toBe(false);
         expect(recorder.find("azure-native:keyvault:Secret", "given-secret").inputs.properties.value).toBe(given);
         const vault = recorder.find("azure-native:keyvault:Vault", "given-vault").inputs.properties;
-        expect(vault.createMode).toBe("recover");
+        expect(vault.createMode).toBeUndefined();
         expect(vault.networkAcls.ipRules).toEqual([{ value: "203.0.113.0/24" }]);
+        expect(await promiseOf(kv.keyFingerprint)).toBe(fingerprintKey(given));
+    });
+
+    it("recovers a soft-deleted vault without touching its secret, labels backups with the expected fingerprint, and recreates readers", async () => {
+        const kv = new azure.FieldKeyVault("rec", {
+            resourceGroupName: "rg-key", vaultName: "lb-unit-rec", location: "francecentral", tenantId, recover: true,
+            expectedFingerprint: "sha256:0123456789abcdef", subscriptionId: "sub-1",
+            secretReaders: [{ principalId: "0b7e1c52-94f3-4d8a-9a43-2b1f6c7d8e90" }],
+        });
+        await settled(kv.vault, ...kv.readers);
+        expect(recorder.find("azure-native:keyvault:Vault", "rec-vault").inputs.properties.createMode).toBe("recover");
+        expect(kv.secret).toBeUndefined();
+        expect(kv.generator).toBeUndefined();
+        expect(recorder.resources.filter((r) => r.name.startsWith("rec-") && r.type !== "azure-native:keyvault:Vault" && r.type !== "azure-native:authorization:RoleAssignment")).toEqual([]);
+        expect(await promiseOf(kv.keyFingerprint)).toBe("sha256:0123456789abcdef");
+        expect(recorder.find("azure-native:authorization:RoleAssignment", "rec-reader-0").inputs).toMatchObject({
+            principalId: "0b7e1c52-94f3-4d8a-9a43-2b1f6c7d8e90",
+            roleDefinitionId: "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6",
+            scope: "rec-vault-id",
+        });
+    });
+
+    it("requires the expected fingerprint when recovering or adopting, and not both", () => {
+        const problems = new (require("../../components/validation").Problems)();
+        azure.validateFieldKeyVaultArgs({ resourceGroupName: "rg", vaultName: "lb-x", location: "francecentral", tenantId, recover: true, existingVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/lb-x" }, problems);
+        expect(problems.list.map((p: { path: string; allowed: string }) => `${p.path}: ${p.allowed.split(":")[0]}`)).toEqual([
+            "args.existingVaultId: allowed",
+            "args.expectedFingerprint: required when recovering or adopting a vault",
+        ]);
     });
 
     it("rejects retention outside 7-90 and bad names", () => {
@@ -185,7 +214,7 @@ describe("BackupStorage", () => {
 
 describe("JobEnvironment and DumpJob", () => {
     it("gives the job identity blob access on the container only, and runs the job on a UTC cron", async () => {
-        const env = new azure.JobEnvironment("jobs", { resourceGroupName: "rg", location: "westeurope", subscriptionId: "sub-1", backupContainerId: "/container/id" });
+        const env = new azure.JobEnvironment("jobs", { resourceGroupName: "rg", location: "westeurope", subscriptionId: "sub-1", backupContainerIds: ["/container/id"] });
         const job = new azure.DumpJob("dump-app", {
             resourceGroupName: "rg", location: "westeurope", environment: env, jobName: "dump-app-pg", serverName: "app-pg",
             host: "app-pg.postgres.database.azure.com", databases: ["main", "audit"], user: "lifeboat_admin", password: pulumi.secret("pw"),

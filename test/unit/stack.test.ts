@@ -32,11 +32,22 @@ describe.each(["dev", "prod"])("the shipped %s stack", (stack) => {
         expect(server[0].opts.ignoreChanges).toEqual(["createMode", "sourceServerResourceId", "pointInTimeUTC"]);
         expect((server[0].props.backup as Record<string, unknown>).geoRedundantBackup).toBe("Enabled");
         expect(byType(result, "azure-native:dbforpostgresql:Database").map((r) => r.props.databaseName)).toEqual(["main", "audit"]);
-        for (const type of ["azure-native:keyvault:Vault", "azure-native:keyvault:Secret", "azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer", "azure-native:storage:ManagementPolicy", "azure-native:app:Job"]) {
+        for (const type of ["azure-native:keyvault:Vault", "azure-native:keyvault:Secret", "azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer", "azure-native:storage:ManagementPolicy"]) {
             expect([type, byType(result, type).length]).toEqual([type, 1]);
         }
         const vault = byType(result, "azure-native:keyvault:Vault")[0];
         expect([vault.opts.protect, vault.opts.retainOnDelete]).toEqual([true, true]);
+        const jobs = byType(result, "azure-native:app:Job").map((j) => {
+            const tags = j.props.tags as Record<string, string>;
+            const config = j.props.configuration as { triggerType: string; scheduleTriggerConfig?: { cronExpression: string } };
+            return [tags["lifeboat-role"], tags["lifeboat-job"] ?? "dump", config.triggerType, config.scheduleTriggerConfig?.cronExpression];
+        });
+        expect(jobs.sort()).toEqual([
+            ["dump-job", "dump", "Schedule", stack === "prod" ? "30 1 * * *" : "0 2 * * *"],
+            ["restore-test", "freshness", "Schedule", "15 */6 * * *"],
+            ["restore-test", "verify", "Schedule", "0 4 1 * *"],
+        ]);
+        expect(byType(result, "azure-native:monitor:ScheduledQueryRule")).toHaveLength(3);
     });
 
     it("keeps the key vault in its own resource group and region, holding no backup", () => {

@@ -1,0 +1,117 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as app from "@pulumi/azure-native/app";
+import * as types from "@pulumi/azure-native/types";
+import { cronProblem } from "../cron";
+import { DATABASES_TAG, ROLE_TAG, ROLES, SERVER_TAG } from "../roles";
+import { checkIntRange, Problems } from "../validation";
+import { JobEnvironment } from "./dumpJob";
+
+/** What a recovery job does: a monthly restore test, a freshness check, or a one-off restore. */
+export type RecoveryJobKind = "verify" | "freshness" | "restore";
+
+export interface RecoveryJobArgs {
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    environment: JobEnvironment;
+    /** Container Apps job name: 2-32 lowercase letters, digits and hyphens. */
+    jobName: string;
+    kind: RecoveryJobKind;
+    /** `lifeboat` arguments, e.g. ["verify", "--set", "latest", "--scratch", url]. */
+    args: pulumi.Input<string>[];
+    /** Five-field UTC cron; absent: a manually started job (`az containerapp job start`, or the portal). */
+    cron?: string;
+    /** Backup target URL(s), comma-separated. */
+    target: pulumi.Input<string>;
+    /** Fingerprint of the key the sets must have been made with. */
+    keyFingerprint: pulumi.Input<string>;
+    /** Database connection, when the job restores (verify, restore). */
+    database?: { host: pulumi.Input<string>; user: string; password: pulumi.Input<string>; sslMode?: string };
+    /** Server and databases the job is about (tags, for the policies and for people). */
+    serverName?: string;
+    databases?: string[];
+    /** Seconds a run may take. @default 7200 */
+    replicaTimeoutSeconds?: number;
+    image: pulumi.Input<string>;
+    tags?: Record<string, string>;
+}
+
+export function validateRecoveryJobArgs(args: RecoveryJobArgs, problems: Problems, path = "args"): void {
+    if (!/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(args.jobName) || args.jobName.includes("--")) {
+        problems.add(`${path}.jobName`, args.jobName, "allowed: 2-32 lowercase letters, digits and single hyphens, starting with a letter");
+    }
+    if (args.cron !== undefined) {
+        const why = cronProblem(args.cron);
+        if (why !== undefined) {
+            problems.add(`${path}.cron`, args.cron, `allowed: a five-field cron in UTC such as "0 4 1 * *" (${why})`);
+        }
+    }
+    checkIntRange(problems, `${path}.replicaTimeoutSeconds`, args.replicaTimeoutSeconds ?? 7200, 60, 86400);
+}
+
+export function recoveryJobEnv(args: RecoveryJobArgs, clientId: pulumi.Input<string>): types.input.app.EnvironmentVarArgs[] {
+    const env: types.input.app.EnvironmentVarArgs[] = [
+        { name: "LIFEBOAT_TARGET", value: args.target },
+        { name: "LIFEBOAT_KEY_FINGERPRINT", value: args.keyFingerprint },
+        { name: "AZURE_CLIENT_ID", value: clientId },
+    ];
+    if (args.database !== undefined) {
+        env.push(
+            { name: "PGHOST", value: args.database.host },
+            { name: "PGPORT", value: "5432" },
+            { name: "PGUSER", value: args.database.user },
+            { name: "PGPASSWORD", secretRef: "pg-password" },
+            { name: "PGSSLMODE", value: args.database.sslMode ?? "require" },
+        );
+    }
+    return env;
+}
+
+/**
+ * A Container Apps job that reads backups with the restore identity (never the dump job's, never
+ * the key): the scheduled restore test, the scheduled freshness check, or a manual restore.
+ */
+export class RecoveryJob extends pulumi.ComponentResource {
+    public readonly job: app.Job;
+    public readonly jobName: string;
+
+    constructor(name: string, args: RecoveryJobArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("lifeboat:azure:RecoveryJob", name, {}, opts);
+        const problems = new Problems();
+        validateRecoveryJobArgs(args, problems);
+        problems.throwIfAny(`RecoveryJob ${name}`);
+
+        this.jobName = args.jobName;
+        const env = args.environment;
+        const trigger: types.input.app.JobConfigurationArgs = args.cron !== undefined
+            ? { triggerType: "Schedule", scheduleTriggerConfig: { cronExpression: args.cron, parallelism: 1, replicaCompletionCount: 1 }, replicaTimeout: args.replicaTimeoutSeconds ?? 7200, replicaRetryLimit: 0 }
+            : { triggerType: "Manual", manualTriggerConfig: { parallelism: 1, replicaCompletionCount: 1 }, replicaTimeout: args.replicaTimeoutSeconds ?? 7200, replicaRetryLimit: 0 };
+        this.job = new app.Job(`${name}-job`, {
+            resourceGroupName: args.resourceGroupName,
+            jobName: args.jobName,
+            location: args.location,
+            environmentId: env.environment.id,
+            identity: { type: "UserAssigned", userAssignedIdentities: [env.restoreIdentity.id] },
+            configuration: {
+                ...trigger,
+                secrets: args.database === undefined ? undefined : [{ name: "pg-password", value: pulumi.secret(args.database.password) }],
+            },
+            template: {
+                containers: [{
+                    name: "lifeboat",
+                    image: args.image,
+                    args: args.args,
+                    env: recoveryJobEnv(args, env.restoreIdentity.clientId),
+                    resources: { cpu: 1, memory: "2Gi" },
+                }],
+            },
+            tags: {
+                ...args.tags,
+                [ROLE_TAG]: ROLES.restoreTest,
+                "lifeboat-job": args.kind,
+                ...(args.serverName === undefined ? {} : { [SERVER_TAG]: args.serverName }),
+                ...(args.databases === undefined ? {} : { [DATABASES_TAG]: args.databases.join(",") }),
+            },
+        }, { parent: this, dependsOn: env.blobReaders });
+        this.registerOutputs({ jobName: this.jobName });
+    }
+}
