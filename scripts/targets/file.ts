@@ -1,7 +1,7 @@
 import { randomBytes } from "crypto";
 import { createReadStream, createWriteStream, promises as fsp } from "fs";
 import * as path from "path";
-import { Readable } from "stream";
+import { Readable, Transform } from "stream";
 import { pipeline } from "stream/promises";
 import { fileURLToPath } from "url";
 import { errnoCode, LifeboatError, messageOf } from "../errors";
@@ -77,7 +77,7 @@ export class FileTarget implements Target {
             body.on("data", (chunk: Buffer) => {
                 bytes += chunk.length;
             });
-            await pipeline(body, out, { signal });
+            await pipeline(body, faultInjection(), out, { signal });
             const handle = await fsp.open(tmp, "r+");
             try {
                 await handle.sync();
@@ -161,6 +161,26 @@ export class FileTarget implements Target {
             dir = path.dirname(dir);
         }
     }
+}
+
+/**
+ * Test hook for hosts where a small file system cannot be mounted (containers without
+ * CAP_SYS_ADMIN): LIFEBOAT_FAULT_ENOSPC_AFTER_BYTES=N makes writes fail with ENOSPC after N
+ * bytes, exactly as a full disk does. Unset in production; the integration test prefers a real tmpfs.
+ */
+function faultInjection(): Transform {
+    const limit = Number(process.env.LIFEBOAT_FAULT_ENOSPC_AFTER_BYTES ?? "NaN");
+    let seen = 0;
+    return new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+            seen += chunk.length;
+            if (Number.isFinite(limit) && seen > limit) {
+                cb(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" }));
+                return;
+            }
+            cb(null, chunk);
+        },
+    });
 }
 
 async function syncDir(dir: string): Promise<void> {
