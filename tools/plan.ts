@@ -32,6 +32,8 @@ export interface PlannedResource extends OfflineResource {
     /** Dotted paths of inputs that are secrets (never printed). */
     secretPaths: string[];
     custom: boolean;
+    /** The resource ID Pulumi adopts instead of creating (the `import` option). */
+    importId?: string;
 }
 
 export interface PlanOptions {
@@ -167,6 +169,7 @@ class RecordingMonitor extends MockMonitor {
             props,
             secretPaths,
             custom: req.getCustom(),
+            importId: req.getImportid() || undefined,
             opts: {
                 protect: Boolean(req.getProtect()),
                 retainOnDelete: Boolean(req.getRetainondelete()),
@@ -402,7 +405,7 @@ export function renderPlan(result: PlanResult): string {
             const last = i === children.length - 1;
             const branch = parent === "" ? "" : last ? "└─ " : "├─ ";
             const settings = (KEY_SETTINGS[r.type] ?? ["location"]).map((k) => showSetting(r, k)).filter((s): s is string => s !== undefined);
-            lines.push(`${indent}${branch}${r.type} ${r.name}${r.opts.protect ? " [protected]" : ""}${settings.length ? `  ${settings.join(" ")}` : ""}`);
+            lines.push(`${indent}${branch}${r.type} ${r.name}${r.opts.protect ? " [protected]" : ""}${r.importId !== undefined ? " [adopted]" : ""}${settings.length ? `  ${settings.join(" ")}` : ""}`);
             const nextIndent = parent === "" ? "" : indent + (last ? "   " : "│  ");
             for (const v of verdictsFor(r.urn)) {
                 lines.push(`${nextIndent}   ${v.enforcementLevel === "mandatory" ? "✗" : "!"} ${v.policy} (${v.enforcementLevel}): ${v.message}`);
