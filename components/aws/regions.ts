@@ -43,8 +43,8 @@ export function suggestAwsRegions(region: string, count = 3): string[] {
 export const AWS_PARTITION = "aws";
 
 /**
- * AWS regions and the Azure regions in the same metropolitan area (the same city, or a data-centre
- * campus a few tens of kilometres apart). Different clouds are different operators and accounts,
+ * AWS regions and the Azure regions in the same metropolitan area (the same city, or data centres
+ * of one area such as Northern Virginia). Conservative on purpose: it only feeds an advisory. Different clouds are different operators and accounts,
  * but one flood, fire or power loss can take both: a field key and backups that share a metro area
  * are reported by key-separate-from-backups (advisory; mandatory in strict mode).
  */
@@ -56,7 +56,6 @@ export const SAME_METRO_AZURE: Readonly<Partial<Record<AwsRegion, readonly strin
     "eu-central-1": ["germanywestcentral"],
     "eu-central-2": ["switzerlandnorth"],
     "eu-south-1": ["italynorth"],
-    "eu-south-2": ["spaincentral"],
     "ap-east-1": ["eastasia"],
     "ap-south-1": ["westindia"],
     "ap-northeast-1": ["japaneast"],
