@@ -165,7 +165,8 @@ export class FieldKeyVault extends pulumi.ComponentResource {
         if (args.existingVaultId !== undefined) {
             this.vault = keyvault.Vault.get(`${name}-vault`, args.existingVaultId, { parent: this });
         } else {
-            this.vault = new keyvault.Vault(`${name}-vault`, vaultInputs(args), keep);
+            // createMode only matters the day the vault is recovered: never a reason to touch it later.
+            this.vault = new keyvault.Vault(`${name}-vault`, vaultInputs(args), { ...keep, ignoreChanges: ["properties.createMode"] });
         }
 
         if (keyIsInVault) {
