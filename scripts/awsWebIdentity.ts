@@ -6,7 +6,7 @@
  *
  * Driven by the environment the stack sets on the job:
  *   LIFEBOAT_AWS_ROLE_ARN   the role to assume (unset: this provider is not used)
- *   LIFEBOAT_AWS_AUDIENCE   the token audience (default api://AzureADTokenExchange)
+ *   LIFEBOAT_AWS_AUDIENCE   the token audience: the Entra app ID URI the role trusts
  *   AWS_REGION              the STS region (the bucket's)
  *   AWS_ENDPOINT_URL_STS    another STS endpoint (tests)
  *
@@ -18,7 +18,6 @@ import { LifeboatError, messageOf } from "./errors";
 
 export const ROLE_ARN_ENV = "LIFEBOAT_AWS_ROLE_ARN";
 export const AUDIENCE_ENV = "LIFEBOAT_AWS_AUDIENCE";
-export const DEFAULT_AUDIENCE = "api://AzureADTokenExchange";
 
 /** What @aws-sdk clients accept as `credentials` (AwsCredentialIdentity). */
 export interface AwsCredentials {
@@ -33,8 +32,8 @@ export type AwsCredentialProvider = () => Promise<AwsCredentials>;
 
 export interface WebIdentityOptions {
     roleArn: string;
-    /** The audience (app ID URI) the Entra token is requested for. @default "api://AzureADTokenExchange" */
-    audience?: string;
+    /** The audience (app ID URI) the Entra token is requested for. */
+    audience: string;
     /** STS region. @default "us-east-1" */
     region?: string;
     /** STS endpoint, e.g. for tests. @default https://sts.<region>.amazonaws.com/ */
@@ -80,7 +79,7 @@ export function parseAssumeRoleResponse(xml: string): AwsCredentials {
 
 /** A credential provider that exchanges the managed identity's Entra token for temporary AWS credentials, cached until shortly before they expire. */
 export function azureWebIdentityCredentials(options: WebIdentityOptions): AwsCredentialProvider {
-    const audience = options.audience ?? DEFAULT_AUDIENCE;
+    const audience = options.audience;
     const region = options.region ?? "us-east-1";
     const endpoint = options.endpoint ?? `https://sts.${region}.amazonaws.com/`;
     const doFetch = options.fetch ?? globalThis.fetch;
@@ -144,9 +143,13 @@ export function webIdentityFromEnv(env: NodeJS.ProcessEnv = process.env, overrid
     if (roleArn === undefined || roleArn === "") {
         return undefined;
     }
+    const audience = env[AUDIENCE_ENV];
+    if (audience === undefined || audience === "") {
+        throw new LifeboatError(`${ROLE_ARN_ENV} is set but ${AUDIENCE_ENV} is not`, `${AUDIENCE_ENV}: the Entra application ID URI the role trusts`, 2, "usage");
+    }
     return azureWebIdentityCredentials({
         roleArn,
-        audience: env[AUDIENCE_ENV] || DEFAULT_AUDIENCE,
+        audience,
         region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
         endpoint: env.AWS_ENDPOINT_URL_STS || undefined,
         ...overrides,

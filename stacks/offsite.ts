@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import {
-    AzureWebIdentityRole, BackupBucket, BackupBucketArgs, DEFAULT_AZURE_AUDIENCE, knownAwsRegion,
+    AzureWebIdentityRole, BackupBucket, BackupBucketArgs, knownAwsRegion,
     validateAzureWebIdentityRoleArgs, validateBackupBucketArgs,
 } from "../components/aws";
 import { Problems } from "../components/validation";
@@ -26,7 +26,8 @@ export const OFFSITE_ENV = {
 
 export interface OffsitePlan {
     bucket: BackupBucketArgs;
-    audience: string;
+    /** Undefined when not configured: checkOffsite reports it. */
+    audience: string | undefined;
 }
 
 /** The off-site bucket and role args derived from config (pure); undefined when no off-site copy is configured. */
@@ -45,7 +46,7 @@ export function offsitePlan(cfg: LifeboatConfig): OffsitePlan | undefined {
             objectLockMode: s3.objectLockMode,
             tags: { "lifeboat-copy": "offsite" },
         },
-        audience: s3.audience ?? DEFAULT_AZURE_AUDIENCE,
+        audience: s3.audience,
     };
 }
 
@@ -60,7 +61,12 @@ export function checkOffsite(cfg: LifeboatConfig, problems: Problems): void {
     validateBackupBucketArgs(plan.bucket, bucketProblems, path);
     // The region is checked (with suggestions) by parseConfig; retention belongs to backupStorage, checked there.
     problems.list.push(...bucketProblems.list.filter((p) => !p.path.endsWith(".region") && !p.path.includes(".retention")));
-    validateAzureWebIdentityRoleArgs({ tenantId: "", principalId: "", audience: plan.audience, bucketName: "", prefix: "", bucketKeyArn: "" }, problems, path);
+    if (plan.audience === undefined) {
+        problems.add(`${path}.audience`, undefined,
+            "required: the application ID URI of an Entra app registration (e.g. api://lifeboat-offsite) the dump job's managed identity gets its token for; the IAM role trusts that audience only");
+    } else {
+        validateAzureWebIdentityRoleArgs({ tenantId: "", principalId: "", audience: plan.audience, bucketName: "", prefix: "", bucketKeyArn: "" }, problems, path);
+    }
 }
 
 export interface OffsiteIds {
@@ -93,7 +99,8 @@ export function declareOffsite(cfg: LifeboatConfig, ids: OffsiteIds, opts: pulum
     const role = new AzureWebIdentityRole("offsite-writer", {
         tenantId: ids.tenantId,
         principalId: ids.principalId,
-        audience: plan.audience,
+        // checkOffsite ran before anything was declared: the audience is set.
+        audience: plan.audience ?? "",
         bucketName: bucket.bucketName,
         prefix: bucket.prefix,
         bucketKeyArn: bucket.key.arn,
@@ -104,7 +111,7 @@ export function declareOffsite(cfg: LifeboatConfig, ids: OffsiteIds, opts: pulum
         targetUrl: bucket.targetUrl,
         env: [
             { name: OFFSITE_ENV.roleArn, value: role.roleArn },
-            { name: OFFSITE_ENV.audience, value: plan.audience },
+            { name: OFFSITE_ENV.audience, value: plan.audience ?? "" },
             { name: OFFSITE_ENV.region, value: plan.bucket.region },
         ],
     };

@@ -4,13 +4,6 @@ import { ROLE_TAG, ROLES } from "../roles";
 import { Problems } from "../validation";
 import { backupWriterPolicy } from "./dumpTask";
 
-/**
- * The audience Azure managed identities can get a token for in every tenant without an app
- * registration: the first-party "AzureADTokenExchange" app (the one Entra workload identity
- * federation uses). Any app ID URI of your own works too.
- */
-export const DEFAULT_AZURE_AUDIENCE = "api://AzureADTokenExchange";
-
 /** The issuer of Entra v1 access tokens that managed identities get: `https://sts.windows.net/<tenant>/`. */
 export function azureIssuerUrl(tenantId: string): string {
     return `https://sts.windows.net/${tenantId}/`;
@@ -21,8 +14,12 @@ export interface AzureWebIdentityRoleArgs {
     tenantId: pulumi.Input<string>;
     /** The managed identity's principal (object) ID: the token's `sub`. */
     principalId: pulumi.Input<string>;
-    /** The token audience (`aud`) the identity requests. @default "api://AzureADTokenExchange" */
-    audience?: string;
+    /**
+     * The token audience (`aud`): the application ID URI of an Entra app registration (e.g.
+     * `api://lifeboat-offsite`) that the managed identity requests its token for. Its v1 access
+     * tokens carry `iss` https://sts.windows.net/<tenant>/, `aud` this URI, `sub` the identity's object ID.
+     */
+    audience: string;
     /** The bucket (literal name), key prefix and KMS key the role may write to. */
     bucketName: string;
     prefix: string;
@@ -38,8 +35,8 @@ export interface AzureWebIdentityRoleArgs {
 }
 
 export function validateAzureWebIdentityRoleArgs(args: AzureWebIdentityRoleArgs, problems: Problems, path = "args"): void {
-    const audience = args.audience ?? DEFAULT_AZURE_AUDIENCE;
-    if (!/^(api:\/\/\S+|https:\/\/\S+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(audience)) {
+    const audience = args.audience;
+    if (typeof audience !== "string" || !/^(api:\/\/\S+|https:\/\/\S+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.test(audience)) {
         problems.add(`${path}.audience`, audience, "allowed: an Entra application ID URI (api://... or https://...) or application (client) ID that the managed identity requests its token for");
     }
     const seconds = args.maxSessionSeconds ?? 3600;
@@ -83,7 +80,7 @@ export class AzureWebIdentityRole extends pulumi.ComponentResource {
         validateAzureWebIdentityRoleArgs(args, problems);
         problems.throwIfAny(`AzureWebIdentityRole ${name}`);
 
-        this.audience = args.audience ?? DEFAULT_AZURE_AUDIENCE;
+        this.audience = args.audience;
         const tags = { ...args.tags, [ROLE_TAG]: ROLES.dumpJob };
         let providerArn: pulumi.Input<string>;
         if (args.existingProviderArn !== undefined) {

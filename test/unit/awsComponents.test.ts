@@ -246,18 +246,18 @@ describe("TaskEnvironment and DumpTask", () => {
 describe("AzureWebIdentityRole", () => {
     it("trusts only the tenant's tokens for one identity and audience, and may write but not delete", async () => {
         const role = new aws.AzureWebIdentityRole("offsite-writer", {
-            tenantId: "tenant-1", principalId: "principal-1", bucketName: "lifeboat-unit-offsite", prefix: "", bucketKeyArn: "arn:aws:kms:eu-north-1:1:key/k",
+            tenantId: "tenant-1", principalId: "principal-1", audience: "api://lifeboat-offsite", bucketName: "lifeboat-unit-offsite", prefix: "", bucketKeyArn: "arn:aws:kms:eu-north-1:1:key/k",
         });
         await settled(role.role, role.policy, role.provider as pulumi.Resource);
         expect(recorder.find("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "offsite-writer-oidc").inputs).toMatchObject({
-            url: "https://sts.windows.net/tenant-1/", clientIdLists: ["api://AzureADTokenExchange"],
+            url: "https://sts.windows.net/tenant-1/", clientIdLists: ["api://lifeboat-offsite"],
         });
         const trust = JSON.parse(recorder.find("aws:iam/role:Role", "offsite-writer-role").inputs.assumeRolePolicy);
         expect(trust.Statement).toHaveLength(1);
         expect(trust.Statement[0]).toMatchObject({
             Effect: "Allow",
             Action: "sts:AssumeRoleWithWebIdentity",
-            Condition: { StringEquals: { "sts.windows.net/tenant-1/:sub": "principal-1", "sts.windows.net/tenant-1/:aud": "api://AzureADTokenExchange" } },
+            Condition: { StringEquals: { "sts.windows.net/tenant-1/:sub": "principal-1", "sts.windows.net/tenant-1/:aud": "api://lifeboat-offsite" } },
         });
         expect(recorder.find("aws:iam/rolePolicy:RolePolicy", "offsite-writer-backup-writer").inputs.policy).not.toMatch(/Delete/);
     });

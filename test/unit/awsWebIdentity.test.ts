@@ -55,7 +55,7 @@ describe("azureWebIdentityCredentials", () => {
     it("renews credentials that are about to expire", async () => {
         const sts = await fakeSts(() => ({ status: 200, body: stsResponse(new Date(Date.now() + 60_000)) }));
         try {
-            const provider = azureWebIdentityCredentials({ roleArn: ROLE, endpoint: sts.url, getToken: async () => "t" });
+            const provider = azureWebIdentityCredentials({ roleArn: ROLE, audience: "api://lifeboat-aws", endpoint: sts.url, getToken: async () => "t" });
             await provider();
             await provider();
             expect(sts.requests).toHaveLength(2);
@@ -67,7 +67,7 @@ describe("azureWebIdentityCredentials", () => {
     it("reports STS's refusal with what to check", async () => {
         const sts = await fakeSts(() => ({ status: 403, body: "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>Not authorized to perform sts:AssumeRoleWithWebIdentity</Message></Error></ErrorResponse>" }));
         try {
-            const provider = azureWebIdentityCredentials({ roleArn: ROLE, endpoint: sts.url, getToken: async () => "t" });
+            const provider = azureWebIdentityCredentials({ roleArn: ROLE, audience: "api://lifeboat-aws", endpoint: sts.url, getToken: async () => "t" });
             await expect(provider()).rejects.toMatchObject({
                 code: "target-forbidden",
                 message: "STS refused the web identity: AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity",
@@ -78,12 +78,12 @@ describe("azureWebIdentityCredentials", () => {
     });
 
     it("reports a token that cannot be had", async () => {
-        const provider = azureWebIdentityCredentials({ roleArn: ROLE, endpoint: "http://127.0.0.1:9/", getToken: async () => { throw new Error("no identity"); } });
-        await expect(provider()).rejects.toMatchObject({ message: "could not get an Entra token for api://AzureADTokenExchange: no identity" });
+        const provider = azureWebIdentityCredentials({ roleArn: ROLE, audience: "api://lifeboat-aws", endpoint: "http://127.0.0.1:9/", getToken: async () => { throw new Error("no identity"); } });
+        await expect(provider()).rejects.toMatchObject({ message: "could not get an Entra token for api://lifeboat-aws: no identity" });
     });
 
     it("reports an unreachable STS", async () => {
-        const provider = azureWebIdentityCredentials({ roleArn: ROLE, endpoint: "http://127.0.0.1:9/", getToken: async () => "t" });
+        const provider = azureWebIdentityCredentials({ roleArn: ROLE, audience: "api://lifeboat-aws", endpoint: "http://127.0.0.1:9/", getToken: async () => "t" });
         await expect(provider()).rejects.toMatchObject({ code: "target-unreachable" });
     });
 });
@@ -92,6 +92,7 @@ describe("webIdentityFromEnv", () => {
     it("is off without LIFEBOAT_AWS_ROLE_ARN, so the SDK's own chain applies", () => {
         expect(webIdentityFromEnv({})).toBeUndefined();
         expect(webIdentityFromEnv({ LIFEBOAT_AWS_ROLE_ARN: "" })).toBeUndefined();
+        expect(() => webIdentityFromEnv({ LIFEBOAT_AWS_ROLE_ARN: ROLE })).toThrow("LIFEBOAT_AWS_ROLE_ARN is set but LIFEBOAT_AWS_AUDIENCE is not");
     });
 
     it("reads the role, audience, region and endpoint the stack sets", async () => {
@@ -99,11 +100,11 @@ describe("webIdentityFromEnv", () => {
         const scopes: string[] = [];
         try {
             const provider = webIdentityFromEnv(
-                { LIFEBOAT_AWS_ROLE_ARN: ROLE, AWS_REGION: "eu-north-1", AWS_ENDPOINT_URL_STS: sts.url },
+                { LIFEBOAT_AWS_ROLE_ARN: ROLE, LIFEBOAT_AWS_AUDIENCE: "api://lifeboat-aws", AWS_REGION: "eu-north-1", AWS_ENDPOINT_URL_STS: sts.url },
                 { getToken: async (scope) => { scopes.push(scope); return "t"; } },
             );
             expect((await provider?.())?.accessKeyId).toBe("ASIAEXAMPLE");
-            expect(scopes).toEqual(["api://AzureADTokenExchange/.default"]);
+            expect(scopes).toEqual(["api://lifeboat-aws/.default"]);
             expect(sts.requests[0].get("RoleArn")).toBe(ROLE);
         } finally {
             await sts.close();

@@ -10,7 +10,7 @@ const TENANT = "11111111-1111-1111-1111-111111111111";
 describe("prod with an off-site S3 copy", () => {
     let result: PlanResult;
     beforeAll(async () => {
-        result = await planStack({ stack: "prod", config: { offsite: { s3: { region: "eu-north-1", objectLockDays: 21, objectLockMode: "COMPLIANCE" } } } });
+        result = await planStack({ stack: "prod", config: { offsite: { s3: { region: "eu-north-1", objectLockDays: 21, objectLockMode: "COMPLIANCE", audience: "api://lifeboat-offsite" } } } });
     });
 
     it("plans with no config error and no mandatory violation", () => {
@@ -37,13 +37,13 @@ describe("prod with an off-site S3 copy", () => {
 
     it("plans the OIDC provider for the tenant and a role only the jobs identity can assume, for the audience", () => {
         const [provider] = byType(result, "aws:iam/openIdConnectProvider:OpenIdConnectProvider");
-        expect(provider.props).toMatchObject({ url: `https://sts.windows.net/${TENANT}/`, clientIdLists: ["api://AzureADTokenExchange"] });
+        expect(provider.props).toMatchObject({ url: `https://sts.windows.net/${TENANT}/`, clientIdLists: ["api://lifeboat-offsite"] });
         const role = byType(result, "aws:iam/role:Role").find((r) => r.name === "offsite-writer-role");
         const trust = JSON.parse(String(role?.props.assumeRolePolicy));
         expect(trust.Statement[0]).toMatchObject({
             Action: "sts:AssumeRoleWithWebIdentity",
             Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/sts.windows.net/${TENANT}/` },
-            Condition: { StringEquals: { [`sts.windows.net/${TENANT}/:sub`]: PRINCIPAL, [`sts.windows.net/${TENANT}/:aud`]: "api://AzureADTokenExchange" } },
+            Condition: { StringEquals: { [`sts.windows.net/${TENANT}/:sub`]: PRINCIPAL, [`sts.windows.net/${TENANT}/:aud`]: "api://lifeboat-offsite" } },
         });
         const policy = String(byType(result, "aws:iam/rolePolicy:RolePolicy")[0].props.policy);
         expect(policy).toContain("s3:PutObject");
@@ -65,16 +65,17 @@ describe("prod with an off-site S3 copy", () => {
 
 describe("off-site config", () => {
     it("defaults the lock to 14 days, governance mode, and a derived bucket name", async () => {
-        const result = await planStack({ stack: "prod", config: { offsite: { s3: { region: "eu-north-1" } } } });
+        const result = await planStack({ stack: "prod", config: { offsite: { s3: { region: "eu-north-1", audience: "api://lifeboat-offsite" } } } });
         expect(result.exitCode).toBe(0);
         expect(byType(result, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")[0].props.rule).toEqual({ defaultRetention: { mode: "GOVERNANCE", days: 14 } });
     });
 
     it.each<[string, Record<string, unknown>, string]>([
-        ["an Azure region", { region: "westeurope" }, "lifeboat:offsite.s3.region: got \"westeurope\"; allowed: an AWS region code such as us-east-1, us-east-2, us-west-1"],
-        ["a lock longer than the daily tier", { region: "eu-north-1", objectLockDays: 45 }, "lifeboat:offsite.s3.objectLockDays: got 45; allowed: a whole number from 1 to 30"],
-        ["an unknown lock mode", { region: "eu-north-1", objectLockMode: "FOREVER" }, "lifeboat:offsite.s3.objectLockMode: got \"FOREVER\"; allowed: one of GOVERNANCE, COMPLIANCE"],
-        ["a bad bucket name", { region: "eu-north-1", bucketName: "Off_Site" }, "lifeboat:offsite.s3.bucketName: got \"Off_Site\"; allowed: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not an IP address"],
+        ["no audience", { region: "eu-north-1" }, "lifeboat:offsite.s3.audience: missing; required: the application ID URI of an Entra app registration (e.g. api://lifeboat-offsite) the dump job's managed identity gets its token for; the IAM role trusts that audience only"],
+        ["an Azure region", { region: "westeurope", audience: "api://lifeboat-offsite" }, "lifeboat:offsite.s3.region: got \"westeurope\"; allowed: an AWS region code such as us-east-1, us-east-2, us-west-1"],
+        ["a lock longer than the daily tier", { region: "eu-north-1", objectLockDays: 45, audience: "api://lifeboat-offsite" }, "lifeboat:offsite.s3.objectLockDays: got 45; allowed: a whole number from 1 to 30"],
+        ["an unknown lock mode", { region: "eu-north-1", objectLockMode: "FOREVER", audience: "api://lifeboat-offsite" }, "lifeboat:offsite.s3.objectLockMode: got \"FOREVER\"; allowed: one of GOVERNANCE, COMPLIANCE"],
+        ["a bad bucket name", { region: "eu-north-1", bucketName: "Off_Site", audience: "api://lifeboat-offsite" }, "lifeboat:offsite.s3.bucketName: got \"Off_Site\"; allowed: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit, not an IP address"],
         ["an audience that is not an app ID URI", { region: "eu-north-1", audience: "lifeboat" }, "lifeboat:offsite.s3.audience: got \"lifeboat\"; allowed: an Entra application ID URI (api://... or https://...) or application (client) ID that the managed identity requests its token for"],
     ])("refuses %s", async (_title, s3, message) => {
         const result = await planStack({ stack: "prod", config: { offsite: { s3 } } });
