@@ -89,8 +89,6 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const user = osUser();
     const base = process.env.LIFEBOAT_TEST_TMPDIR ?? os.tmpdir();
     const dir = mkdtempSync(path.join(base, "lifeboat-pg-"));
-    const data = path.join(dir, "data");
-    const socketDir = dir;
     const password = `pw-${Math.random().toString(36).slice(2, 10)}`;
     const pwfile = path.join(dir, "pwfile");
     writeFileSync(pwfile, `${password}\n`);
@@ -98,6 +96,19 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     if (user !== undefined) {
         execFileSync("chown", ["-R", user, dir]);
     }
+    try {
+        return await initAndStart(dir, user, password, pwfile, opts);
+    } catch (e) {
+        const [p, a] = asUser(user, pgBin("pg_ctl"), ["-D", path.join(dir, "data"), "-m", "immediate", "-w", "stop"]);
+        spawnSync(p, a);
+        await fsp.rm(dir, { recursive: true, force: true });
+        throw e;
+    }
+}
+
+async function initAndStart(dir: string, user: string | undefined, password: string, pwfile: string, opts: ClusterOptions): Promise<Cluster> {
+    const data = path.join(dir, "data");
+    const socketDir = dir;
     const passwordAuth = opts.passwordAuth ?? true;
     const [ip, ia] = asUser(user, pgBin("initdb"), [
         "-D",

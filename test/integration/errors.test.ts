@@ -35,7 +35,13 @@ let s3: S3;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-    [pg, azurite, s3] = await Promise.all([startCluster(), startAzurite(), startS3("jobs")]);
+    const started = await Promise.allSettled([startCluster(), startAzurite(), startS3("jobs")]);
+    // assign what started, so afterAll stops it even when another server failed to start
+    if (started[0].status === "fulfilled") pg = started[0].value;
+    if (started[1].status === "fulfilled") azurite = started[1].value;
+    if (started[2].status === "fulfilled") s3 = started[2].value;
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     seedReferenceApp(pg, 500);
     seedBig(pg, "big", 400000);
     await createContainer(azurite, "backups");

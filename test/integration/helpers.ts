@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { Azurite, Cluster, freePort, startAzurite, startCluster } from "../../scripts/cluster";
+import { Azurite, freePort, startAzurite, startCluster } from "../../scripts/cluster";
 
 export { Cluster } from "../../scripts/cluster";
 
@@ -100,52 +100,7 @@ export async function query<T extends Record<string, unknown> = Record<string, u
     }
 }
 
-/** A Fernet-looking ciphertext: what an encrypted field looks like at rest. */
-export const FERNET_LIKE = "'gAAAAAB' || encode(convert_to(md5(g::text) || md5((g * 7)::text), 'UTF8'), 'base64')";
-
-/**
- * The reference app: `main` (cases with an encrypted column, a large object) and `audit`
- * (an append-only log owned by audit_owner; the app role may INSERT and SELECT only).
- */
-export function seedReferenceApp(cluster: Cluster, rows = 2000): void {
-    cluster.psql(`
-        CREATE ROLE app LOGIN PASSWORD 'app-password';
-        CREATE ROLE audit_owner NOLOGIN;
-        CREATE DATABASE main;
-        CREATE DATABASE audit OWNER audit_owner;
-    `);
-    cluster.psql(
-        `
-        CREATE TABLE cases (id int PRIMARY KEY, title text NOT NULL, ssn_encrypted text NOT NULL, opened date NOT NULL);
-        INSERT INTO cases SELECT g, 'case ' || g, ${FERNET_LIKE}, date '2020-01-01' + (g % 1000) FROM generate_series(1, ${rows}) g;
-        CREATE TABLE documents (id int PRIMARY KEY, case_id int REFERENCES cases(id), blob oid);
-        INSERT INTO documents VALUES (1, 1, lo_from_bytea(0, convert_to('scanned consent form', 'UTF8')));
-        GRANT SELECT, INSERT, UPDATE ON cases TO app;
-    `,
-        "main",
-    );
-    cluster.psql(
-        `
-        SET ROLE audit_owner;
-        CREATE TABLE audit_log (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now(), actor text NOT NULL, action text NOT NULL);
-        INSERT INTO audit_log (actor, action) SELECT 'user' || (g % 17), 'viewed case ' || g FROM generate_series(1, ${Math.max(10, Math.floor(rows / 2))}) g;
-        GRANT SELECT, INSERT ON audit_log TO app;
-        GRANT USAGE ON SEQUENCE audit_log_id_seq TO app;
-        REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM app;
-    `,
-        "audit",
-    );
-}
-
-/** A database large enough that a backup of it takes a few seconds (poorly compressible text). */
-export function seedBig(cluster: Cluster, name: string, rows: number): void {
-    cluster.psql(`CREATE DATABASE ${name};`);
-    cluster.psql(
-        `CREATE TABLE big (id int, payload text);
-         INSERT INTO big SELECT g, md5(random()::text) || md5(random()::text) || md5(random()::text) || md5(random()::text) FROM generate_series(1, ${rows}) g;`,
-        name,
-    );
-}
+export { seedBig, seedReferenceApp, digestDatabase } from "../../scripts/sample";
 
 export interface S3 {
     port: number;

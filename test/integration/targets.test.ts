@@ -36,7 +36,13 @@ const BLOB = "azblob://devstoreaccount1/backups/prod";
 const S3URL = "s3://lifeboat/offsite";
 
 beforeAll(async () => {
-    [pg, azurite, s3] = await Promise.all([startCluster(), startAzurite(), startS3("lifeboat")]);
+    const started = await Promise.allSettled([startCluster(), startAzurite(), startS3("lifeboat")]);
+    // assign what started, so afterAll stops it even when another server failed to start
+    if (started[0].status === "fulfilled") pg = started[0].value;
+    if (started[1].status === "fulfilled") azurite = started[1].value;
+    if (started[2].status === "fulfilled") s3 = started[2].value;
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed !== undefined) throw failed.reason;
     seedReferenceApp(pg, 1500);
     await createContainer(azurite, "backups");
     dir = tempDir("multi");
@@ -153,4 +159,19 @@ test("a tampered blob is refused by restore (checksum mismatch) before any datab
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("checksum mismatch for tamper/");
     expect(await query(pg.url(), "SELECT datname FROM pg_database WHERE datname LIKE 'tamper_check%'")).toEqual([]);
+});
+
+test("every flag has a LIFEBOAT_* variable: a backup and a restore configured by the environment alone", async () => {
+    const other = tempDir("env-only");
+    try {
+        const b = await cli(["backup"], { ...env, LIFEBOAT_DATABASES: "audit", LIFEBOAT_TARGET: `file://${other},${S3URL}/env`, LIFEBOAT_JOBS: "1", LIFEBOAT_COMPRESS: "gzip:1" });
+        expect(b.code).toBe(0);
+        expect(b.events[0]).toMatchObject({ event: "backup.start", databases: ["audit"], targets: [`file://${other}`, `${S3URL}/env`], jobs: 1, compress: "gzip:1" });
+        const r = await cli(["restore"], { ...env, LIFEBOAT_TARGET: `${S3URL}/env`, LIFEBOAT_SET: "latest", LIFEBOAT_DATABASE: "audit", LIFEBOAT_INTO: pg.url("audit_from_env") });
+        expect(r.code).toBe(0);
+        const n = await query<{ n: number }>(pg.url("audit_from_env"), "SELECT count(*)::int AS n FROM audit_log");
+        expect(n[0].n).toBe(750);
+    } finally {
+        removeDir(other);
+    }
 });
