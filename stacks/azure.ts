@@ -331,6 +331,8 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
             password: server.administratorPassword ?? "",
             target: targetOf(i),
             keyFingerprint: key.keyFingerprint,
+            // The off-site copy's role and audience: the job assumes the role by web identity.
+            extraEnv: offsite?.env,
         }, inData);
     });
     const connection = (i: number) => ({ host: servers[i].fqdn, user: servers[i].administratorLogin ?? "", password: servers[i].administratorPassword ?? "" });

@@ -142,6 +142,8 @@ export interface DumpJobArgs {
     memory?: string;
     /** PGSSLMODE. @default "require" */
     sslMode?: string;
+    /** More plain (non-secret) environment variables, e.g. the off-site target's role. @default [] */
+    extraEnv?: { name: string; value: pulumi.Input<string> }[];
     tags?: Record<string, string>;
 }
 
@@ -174,6 +176,7 @@ export function dumpJobEnv(args: DumpJobArgs, clientId: pulumi.Input<string>): t
         { name: "LIFEBOAT_KEY_FINGERPRINT", value: args.keyFingerprint },
         // DefaultAzureCredential picks the user-assigned identity by its client ID.
         { name: "AZURE_CLIENT_ID", value: clientId },
+        ...(args.extraEnv ?? []),
     ];
 }
 

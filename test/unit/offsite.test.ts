@@ -21,6 +21,15 @@ describe("prod with an off-site S3 copy", () => {
         expect(result.exitCode).toBe(0);
     });
 
+    it("gives the dump job both targets and the role it assumes by web identity", () => {
+        const [dump] = byType(result, "azure-native:app:Job").filter((j) => (j.props.tags as Record<string, string>)["lifeboat-role"] === "dump-job");
+        const env = Object.fromEntries(((dump.props.template as any).containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
+        expect(env.LIFEBOAT_TARGET).toMatch(/^azblob:\/\/[a-z0-9]+\/dumps,s3:\/\/[a-z0-9.-]+$/);
+        expect(env.LIFEBOAT_AWS_AUDIENCE).toBe("api://lifeboat-offsite");
+        expect(env.LIFEBOAT_AWS_ROLE_ARN).toBeDefined();
+        expect(env.AWS_REGION).toBe("eu-north-1");
+    });
+
     it("plans the bucket in the configured region with every configuration", () => {
         const [bucket] = byType(result, "aws:s3/bucket:Bucket");
         expect(bucket.props).toMatchObject({ region: "eu-north-1", objectLockEnabled: true, tags: { "lifeboat-role": "backups" } });
