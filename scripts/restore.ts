@@ -1,5 +1,5 @@
 import { createHash } from "crypto";
-import { createWriteStream, promises as fsp } from "fs";
+import { createReadStream, createWriteStream, promises as fsp } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
@@ -64,11 +64,15 @@ export interface Downloaded {
  * hashing as it goes, and refuses it unless size and SHA-256 match the manifest.
  */
 export async function download(target: Target, set: SetRef, entry: DatabaseEntry): Promise<Downloaded> {
+    const key = `${target.prefix}${entry.key}`;
+    const local = target.localPath === undefined ? undefined : await target.localPath(key);
+    if (local !== undefined) {
+        return checkInPlace(target, set, entry, key, local);
+    }
     const base = process.env.LIFEBOAT_TMPDIR ?? os.tmpdir();
     const dir = await fsp.mkdtemp(path.join(base, "lifeboat-restore-"));
     const file = path.join(dir, "archive.dump");
     const cleanup = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
-    const key = `${target.prefix}${entry.key}`;
     const hash = createHash("sha256");
     let size = 0;
     const progress = new Progress(`download ${entry.name}`);
@@ -98,15 +102,36 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
     const sha256 = hash.digest("hex");
     if (size !== entry.size || sha256 !== entry.sha256) {
         await cleanup();
-        throw new LifeboatError(
-            `checksum mismatch for ${key} on ${target.display}: manifest says ${entry.size} bytes sha256 ${entry.sha256}, stored object is ${size} bytes sha256 ${sha256}; nothing was restored`,
-            "the storage (corruption or tampering); restore another set",
-            EXIT_REFUSED,
-            "checksum-mismatch",
-        );
+        throw checksumMismatch(target, key, entry, size, sha256);
     }
     log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: (Date.now() - started) / 1000, mbPerSecond: mbPerSecond(size, Date.now() - started), sha256 });
     return { file, dir, cleanup };
+}
+
+function checksumMismatch(target: Target, key: string, entry: DatabaseEntry, size: number, sha256: string): LifeboatError {
+    return new LifeboatError(
+        `checksum mismatch for ${key} on ${target.display}: manifest says ${entry.size} bytes sha256 ${entry.sha256}, stored object is ${size} bytes sha256 ${sha256}; nothing was restored`,
+        "the storage (corruption or tampering); restore another set",
+        EXIT_REFUSED,
+        "checksum-mismatch",
+    );
+}
+
+/** A local (file://) archive is hashed where it lies and restored from there: no copy. */
+async function checkInPlace(target: Target, set: SetRef, entry: DatabaseEntry, key: string, file: string): Promise<Downloaded> {
+    const started = Date.now();
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+        hash.update(chunk as Buffer);
+        size += (chunk as Buffer).length;
+    }
+    const sha256 = hash.digest("hex");
+    if (size !== entry.size || sha256 !== entry.sha256) {
+        throw checksumMismatch(target, key, entry, size, sha256);
+    }
+    log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: (Date.now() - started) / 1000, mbPerSecond: mbPerSecond(size, Date.now() - started), sha256, inPlace: true });
+    return { file, dir: path.dirname(file), cleanup: async () => undefined };
 }
 
 /** Roles an archive names (owners, grantees), from its schema-only SQL. */

@@ -1,4 +1,3 @@
-import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient, ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
 import { Readable } from "stream";
 import { LifeboatError, isNetworkError, messageOf } from "../errors";
@@ -48,6 +47,7 @@ export class AzureBlobTarget implements Target {
             }
             service = BlobServiceClient.fromConnectionString(conn, options);
         } else {
+            const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
             service = new BlobServiceClient(`https://${this.account}.blob.core.windows.net`, new DefaultAzureCredential(), options);
         }
         this.container = service.getContainerClient(this.containerName);

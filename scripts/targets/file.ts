@@ -116,6 +116,16 @@ export class FileTarget implements Target {
         return createReadStream(p, { highWaterMark: 1 << 20 });
     }
 
+    async localPath(key: string): Promise<string | undefined> {
+        const p = this.pathOf(key);
+        try {
+            await fsp.access(p);
+            return p;
+        } catch {
+            return undefined;
+        }
+    }
+
     async list(prefix: string): Promise<string[]> {
         const out: string[] = [];
         const walk = async (dir: string, rel: string): Promise<void> => {

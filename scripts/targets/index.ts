@@ -1,8 +1,5 @@
 import { LifeboatError } from "../errors";
 import { redact } from "../redact";
-import { AzureBlobTarget } from "./azblob";
-import { FileTarget } from "./file";
-import { S3Target } from "./s3";
 import { Target } from "./target";
 
 export { Target } from "./target";
@@ -24,12 +21,13 @@ export function openTarget(raw: string): Target {
         );
     }
     switch (url.protocol) {
+        // loaded on demand: each cloud SDK costs a few hundred milliseconds and tens of MB to load
         case "file:":
-            return new FileTarget(url);
+            return new (require("./file") as typeof import("./file")).FileTarget(url);
         case "azblob:":
-            return new AzureBlobTarget(url);
+            return new (require("./azblob") as typeof import("./azblob")).AzureBlobTarget(url);
         case "s3:":
-            return new S3Target(url);
+            return new (require("./s3") as typeof import("./s3")).S3Target(url);
         default:
             throw new LifeboatError(`target scheme ${url.protocol} is not supported`, "--target: file://, azblob:// or s3://", 2, "usage");
     }

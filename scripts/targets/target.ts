@@ -19,6 +19,11 @@ export interface Target {
     get(key: string): Promise<Readable>;
     /** Every key starting with `prefix`. */
     list(prefix: string): Promise<string[]>;
+    /**
+     * The object's path on the local file system when the target is local (file://): restore
+     * then checks and reads it in place instead of copying it to a temporary file.
+     */
+    localPath?(key: string): Promise<string | undefined>;
     /** Deletes `key`; a missing key is not an error. */
     delete(key: string): Promise<void>;
 }

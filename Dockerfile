@@ -1,0 +1,54 @@
+# The lifeboat backup job: `docker build -t lifeboat .` then `docker run --rm lifeboat --help`.
+# Three stages keep the image small: TypeScript is compiled in `build`, only the job's runtime
+# dependencies are installed in `deps` (not Pulumi), and the final image is Node's slim image
+# plus PostgreSQL's client tools from the PGDG apt repository.
+ARG NODE_VERSION=22
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY scripts ./scripts
+RUN npm run build
+
+FROM node:${NODE_VERSION}-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# the job needs only these; the lock file keeps their (and their dependencies') versions
+RUN npm pkg delete devDependencies \
+        dependencies.@pulumi/aws dependencies.@pulumi/azure-native dependencies.@pulumi/docker \
+        dependencies.@pulumi/policy dependencies.@pulumi/pulumi dependencies.@pulumi/random \
+    && npm install --omit=dev --ignore-scripts --no-audit --no-fund \
+    && npm cache clean --force
+
+FROM node:${NODE_VERSION}-bookworm-slim
+# pg_dump must be at least the server's major version, so the job carries the newest client.
+# PG_MAJOR=newest picks the newest postgresql-client-N in PGDG's bookworm-pgdg main component
+# (released versions only); set e.g. --build-arg PG_MAJOR=17 to pin one.
+ARG PG_MAJOR=newest
+RUN set -eux; \
+    apt-get update; \
+    apt-get install -y --no-install-recommends ca-certificates curl; \
+    install -d /usr/share/postgresql-common/pgdg; \
+    curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc; \
+    echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" > /etc/apt/sources.list.d/pgdg.list; \
+    apt-get update; \
+    major="$PG_MAJOR"; \
+    if [ "$major" = "newest" ]; then \
+        major="$(apt-cache search --names-only '^postgresql-client-[0-9]+$' | sed -E 's/^postgresql-client-([0-9]+).*/\1/' | sort -n | tail -1)"; \
+    fi; \
+    apt-get install -y --no-install-recommends "postgresql-client-$major"; \
+    /usr/lib/postgresql/"$major"/bin/pg_dump --version; \
+    apt-get purge -y --auto-remove curl; \
+    rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/scripts ./dist/scripts
+COPY package.json ./
+
+# never root: the `node` user (uid 1000) of the base image; restore's temporary files go to /tmp
+USER node
+ENTRYPOINT ["node", "/app/dist/scripts/cli.js"]
+CMD ["--help"]
