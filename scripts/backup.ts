@@ -102,14 +102,17 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
     if (targets.length === 0) {
         throw new LifeboatError("no target given", "--target or LIFEBOAT_TARGET", 2, "usage");
     }
-    const pgDumpMajor = await programMajor("pg_dump");
-    await programMajor("pg_restore");
+    // everything that can fail before a byte is written, at once: tools, targets, databases
+    const [pgDumpMajor, , , preflights] = await Promise.all([
+        programMajor("pg_dump"),
+        programMajor("pg_restore"),
+        Promise.all(targets.map((t) => t.check())),
+        Promise.all(databases.map((db) => preflight(conn, db))),
+    ]);
     const compress = compressArgs(opts.compress, pgDumpMajor);
-
-    await Promise.all(targets.map((t) => t.check()));
     const servers = new Map<string, Preflight>();
-    for (const db of databases) {
-        const p = await preflight(conn, db);
+    databases.forEach((db, i) => {
+        const p = preflights[i];
         if (p.serverMajor > pgDumpMajor) {
             throw new LifeboatError(
                 `pg_dump ${pgDumpMajor} cannot dump server version ${p.serverVersion}`,
@@ -119,7 +122,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             );
         }
         servers.set(db, p);
-    }
+    });
 
     let now = opts.now ?? new Date();
     let tier: Tier = tierFor(now);

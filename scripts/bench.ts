@@ -6,14 +6,14 @@
  *   restore: `lifeboat restore` from the file target  vs  raw `createdb` + `pg_restore --jobs` of a local file
  *
  * Goals: backup <= 1.10x raw, restore <= 1.15x raw, peak RSS <= 150 MB.
- * LIFEBOAT_BENCH_ROWS (default "250000,1250000") and LIFEBOAT_BENCH_PAIRS (default 3) size the run.
+ * LIFEBOAT_BENCH_ROWS (default "250000,1250000") and LIFEBOAT_BENCH_PAIRS (default 5) size the run.
  * Prints a Markdown report (paste into BENCHMARKS.md); exit 1 when a goal is missed.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { mkdtempSync, promises as fsp, readFileSync, statSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { startCluster } from "./cluster";
+import { Cluster, startCluster } from "./cluster";
 import { conninfo, pgBin } from "./pg";
 import { seedBig } from "./sample";
 
@@ -63,9 +63,15 @@ function median(xs: number[]): number {
 
 const f2 = (x: number): string => x.toFixed(2);
 
+/** Before each timed run: flush dirty pages so one run's writeback does not land in the next. */
+function settle(cluster: Cluster): void {
+    cluster.psql("CHECKPOINT");
+    spawnSync("sync");
+}
+
 async function main(): Promise<number> {
     const sizes = (process.env.LIFEBOAT_BENCH_ROWS ?? "250000,1250000").split(",").map(Number);
-    const pairs = Number(process.env.LIFEBOAT_BENCH_PAIRS ?? "3");
+    const pairs = Number(process.env.LIFEBOAT_BENCH_PAIRS ?? "5");
     const jobs = Math.max(1, Math.min(4, os.cpus().length));
     const cluster = await startCluster({ passwordAuth: true, settings: ["max_wal_size = 2GB", "maintenance_work_mem = 256MB"] });
     const work = mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-"));
@@ -97,10 +103,14 @@ async function main(): Promise<number> {
                 let a: Run;
                 let b: Run;
                 if (i % 2 === 0) {
+                    settle(cluster);
                     a = await runRaw();
+                    settle(cluster);
                     b = await runOurs();
                 } else {
+                    settle(cluster);
                     b = await runOurs();
+                    settle(cluster);
                     a = await runRaw();
                 }
                 raw.push(a.ms);
@@ -126,10 +136,14 @@ async function main(): Promise<number> {
                 let a: Run;
                 let b: Run;
                 if (i % 2 === 0) {
+                    settle(cluster);
                     a = await runRaw();
+                    settle(cluster);
                     b = await runOurs();
                 } else {
+                    settle(cluster);
                     b = await runOurs();
+                    settle(cluster);
                     a = await runRaw();
                 }
                 rRaw.push(a.ms);

@@ -244,14 +244,14 @@ export interface ScratchResult extends Check {
  */
 export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined): Promise<ScratchResult> {
     const started = Date.now();
-    const list = await run("pg_restore", ["--list", file], process.env);
+    const [list, archiveRoles] = await Promise.all([run("pg_restore", ["--list", file], process.env), rolesInArchive(file)]);
     if (list.code !== 0) {
         throw new LifeboatError(`archive of ${label} is unreadable: ${list.stderr.trim().split("\n").pop() ?? ""}`, "the stored object", 1, "archive-unreadable");
     }
     const toc = tocEntries(list.stdout);
     const archiveTables = toc.filter((e) => e.type === "TABLE").map((e) => ({ schema: e.schema, name: e.name }));
     const encoding = /Encoding:\s*(\S+)/.exec(list.stdout)?.[1];
-    const roles = [...new Set([...(await rolesInArchive(file)), ...(dbOwner !== undefined && dbOwner !== "" ? [dbOwner] : [])])].sort();
+    const roles = [...new Set([...archiveRoles, ...(dbOwner !== undefined && dbOwner !== "" ? [dbOwner] : [])])].sort();
     const missing = await missingRoles(admin, roles);
     if (missing.length > 0) {
         const commands = missing.map((r) => `CREATE ROLE ${quoteIdent(r)};`);

@@ -257,3 +257,34 @@ test("--version, --help and flag validation", async () => {
     const badJobs = await cli(["backup", "--databases", "main", "--target", target, "--jobs", "0"], env);
     expect(badJobs.code).toBe(2);
 });
+
+test("list shows sets newest first and never a set marked INCOMPLETE or without a manifest; restore picks an older set by id", async () => {
+    const dir = tempDir("many");
+    try {
+        const first = await cli(["backup", "--databases", "audit", "--target", `file://${dir}`], env);
+        expect(first.code).toBe(0);
+        const firstId = String(first.events.find((e) => e.event === "set.committed")?.set);
+        await query(pg.url("audit"), "SET ROLE audit_owner; INSERT INTO audit_log (actor, action) VALUES ('late', 'after first set')");
+        const second = await cli(["backup", "--databases", "audit", "--target", `file://${dir}`], env);
+        expect(second.code).toBe(0);
+        const secondId = String(second.events.find((e) => e.event === "set.committed")?.set);
+        expect(secondId > firstId).toBe(true);
+        const tier = require("fs").readdirSync(dir)[0] as string;
+        // leftovers of a failed run: objects without a manifest, and a set whose cleanup failed
+        require("fs").mkdirSync(path.join(dir, tier, "20000101T000000Z"));
+        writeFileSync(path.join(dir, tier, "20000101T000000Z", "audit.dump"), "partial");
+        require("fs").cpSync(path.join(dir, tier, firstId), path.join(dir, tier, "20000102T000000Z"), { recursive: true });
+        writeFileSync(path.join(dir, tier, "20000102T000000Z", "INCOMPLETE"), "cleanup failed");
+        const listed = sets(await cli(["list", "--target", `file://${dir}`, "--json"], env));
+        expect(listed.map((s) => s.set)).toEqual([secondId, firstId]);
+        const r = await cli(["restore", "--target", `file://${dir}`, "--set", firstId, "--database", "audit", "--into", pg.url("audit_first")], env);
+        expect(r.code).toBe(0);
+        const n = await query<{ n: number }>(pg.url("audit_first"), "SELECT count(*)::int AS n FROM audit_log WHERE actor = 'late'");
+        expect(n[0].n).toBe(0);
+        const missing = await cli(["restore", "--target", `file://${dir}`, "--set", "20000102T000000Z", "--database", "audit", "--into", pg.url("audit_x")], env);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toContain("no complete backup set 20000102T000000Z");
+    } finally {
+        removeDir(dir);
+    }
+});
