@@ -4,8 +4,9 @@ import * as resources from "@pulumi/azure-native/resources";
 import { createHash } from "crypto";
 import {
     BackupAlerts, BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
-    PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, knownRegion, pairOf, subscriptionOf, suggestRegions,
-    validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validatePostgresServerArgs,
+    JobNetwork, JobNetworkArgs, PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
+    subscriptionOf, suggestRegions, validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validateJobNetworkArgs,
+    validatePostgresServerArgs,
 } from "../components/azure";
 import { cronProblem } from "../components/cron";
 import { Problems } from "../components/validation";
@@ -77,6 +78,8 @@ export interface AzurePlan {
     servers: PostgresServerArgs[];
     vault: FieldKeyVaultArgs;
     storage: BackupStorageArgs;
+    /** The jobs' private network (the servers' endpoints are added when the servers exist). */
+    network: Omit<JobNetworkArgs, "servers">;
     jobs: Omit<DumpJobArgs, "environment" | "host" | "password" | "target" | "keyFingerprint" | "user">[];
 }
 
@@ -135,6 +138,12 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
             containerName: containerFor(cfg, 0),
             additionalContainers: cfg.servers.slice(1).map((_, i) => containerFor(cfg, i + 1)),
             softDeleteDays: cfg.backupStorage.softDeleteDays,
+        },
+        network: {
+            resourceGroupName: ids.dataRg,
+            // The jobs' region: the environment joins this VNet.
+            location: knownRegion(cfg.backupStorage.location) ?? cfg.backupStorage.location,
+            ...jobNetworkCidrs(cfg.network),
         },
         jobs: cfg.servers.map((s) => ({
             resourceGroupName: ids.dataRg,
@@ -232,6 +241,10 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
     plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, restore: undefined }, problems, `${NAMESPACE}:servers[${i}]`));
     validateFieldKeyVaultArgs(plan.vault, problems, `${NAMESPACE}:keyVault`);
     validateBackupStorageArgs(plan.storage, problems, `${NAMESPACE}:backupStorage`);
+    // Server names are checked with the servers; here they only count for the endpoints subnet's room.
+    const networkProblems = new Problems();
+    validateJobNetworkArgs({ ...plan.network, servers: cfg.servers.map((s) => ({ name: s.name, serverId: "" })) }, networkProblems, `${NAMESPACE}:network`);
+    problems.list.push(...networkProblems.list.filter((p) => !p.path.includes(".servers[")));
     if (cfg.schedule.image === undefined || cfg.schedule.image.trim() === "") {
         problems.add(`${NAMESPACE}:schedule.image`, cfg.schedule.image, "required for target azure: the job image built from this repository's Dockerfile, e.g. myregistry.azurecr.io/lifeboat@sha256:<digest>");
     }
@@ -304,13 +317,22 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
 
     const fieldEncryptionKey = cfg.hasFieldEncryptionKey ? new pulumi.Config(NAMESPACE).requireSecret("fieldEncryptionKey") : undefined;
     const key = new FieldKeyVault("field-key", { ...plan.vault, fieldEncryptionKey, subscriptionId: client.subscriptionId }, { dependsOn: keyRg === undefined ? [] : [keyRg] });
-    const storage = new BackupStorage("backups", plan.storage, inData);
     const servers = plan.servers.map((args) => new PostgresServer(args.serverName, args, inData));
+    // The servers have public access disabled: the jobs reach them through private endpoints in
+    // their own VNet, and the backup account through the jobs subnet's service endpoint.
+    const network = new JobNetwork("jobs-network", {
+        ...plan.network,
+        servers: servers.map((s) => ({ name: s.serverName, serverId: s.server.id })),
+    }, inData);
+    const storage = new BackupStorage("backups", { ...plan.storage, allowedSubnetIds: [network.jobsSubnet.id] }, inData);
     const env = new JobEnvironment("jobs", {
         resourceGroupName: dataRgName,
         location: plan.storage.location,
         subscriptionId: client.subscriptionId,
         backupContainerIds: storage.containers.map((c) => c.id),
+        // Internal: jobs take no requests, so the environment gets no public ingress IP. Every
+        // job waits for the endpoints and their DNS records: the first dump resolves the server privately.
+        network: { infrastructureSubnetId: network.jobsSubnet.id, internal: true, dependsOn: network.ready },
     }, inData);
     // The off-site S3 copy: written by the jobs' identity through an IAM role it assumes by web identity.
     const offsite = declareOffsite(cfg, { tenantId: client.tenantId, principalId: env.identity.principalId });
@@ -408,5 +430,6 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         alertRules: alerts.rules.length,
         alertReceivers: (cfg.alerts.emails?.length ?? 0) + (cfg.alerts.webhookUrl === undefined ? 0 : 1),
         resourceGroups: { data: dataRgName, key: keyRgName },
+        network: { addressSpace: plan.network.addressSpace, jobsSubnet: plan.network.jobsSubnet, endpointsSubnet: plan.network.endpointsSubnet },
     };
 }

@@ -29,6 +29,7 @@ export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default:
     { key: "alerts", meaning: "`{emails, webhookUrl (secret)}`: who hears of a failed dump, a stale backup (no complete set for `schedule.maxAge`) and a failed restore test; the alert rules exist either way", default: "rules without receivers" },
     { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet, backupTarget, sources: {<server name>: {sourceServerId, sourceLocation, pointInTime}}}`: how the servers are created after a loss (`sources` per server when there are several). `dump` declares one manually started restore job per database, reading `backupSet` from `backupTarget`; see docs/RUNBOOK.md", default: "`{mode: none}`; backupSet `latest`; backupTarget this stack's own container" },
     { key: "offsite", meaning: "`{s3: {region, objectLockDays, objectLockMode, bucketName, audience}}` (target azure): an off-site copy of every backup set in an S3 bucket in `region` (an AWS region), written by the dump job's managed identity through an IAM OIDC role that trusts tokens for `audience`", default: "none; when s3 is set: objectLockDays `14`, objectLockMode `GOVERNANCE`, a derived bucket name; audience required (an Entra application ID URI)" },
+    { key: "network", meaning: "`{addressSpace, jobsSubnet, endpointsSubnet}` (target azure): IPv4 CIDR blocks of the jobs' private network in the backup storage region: a virtual network, the Container Apps environment's subnet (dedicated, delegated to Microsoft.App/environments, /27 or larger, with the Microsoft.Storage service endpoint that the backup account's deny-by-default firewall admits) and the subnet of every server's private endpoint (one address each, plus Azure's five)", default: "addressSpace `10.42.0.0/16`, jobsSubnet `10.42.0.0/24`, endpointsSubnet `10.42.1.0/27`" },
 ];
 
 const str = z.string();
@@ -107,6 +108,11 @@ const schemas = {
             audience: str.optional(),
         }).strict().optional(),
     }).strict(),
+    network: z.object({
+        addressSpace: str.optional(),
+        jobsSubnet: str.optional(),
+        endpointsSubnet: str.optional(),
+    }).strict(),
 };
 
 export type ServerConfig = z.infer<typeof serverSchema>;
@@ -122,6 +128,7 @@ export interface LifeboatConfig {
     alerts: z.infer<typeof schemas.alerts>;
     restore: z.infer<typeof schemas.restore>;
     offsite: z.infer<typeof schemas.offsite>;
+    network: z.infer<typeof schemas.network>;
 }
 
 /** A stack config that cannot be used: every problem, each naming the key, the value and what is allowed. */
@@ -266,6 +273,10 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
     const alerts = check(problems, "alerts", schemas.alerts, v.alerts ?? {}, [`${NAMESPACE}:alerts.webhookUrl`]);
     const restore = check(problems, "restore", schemas.restore, v.restore ?? { mode: "none" });
     const offsite = check(problems, "offsite", schemas.offsite, v.offsite ?? {});
+    const network = check(problems, "network", schemas.network, v.network ?? {});
+    if (target === "aws" && network !== undefined && Object.keys(network).length > 0) {
+        problems.add(`${NAMESPACE}:network`, network, "allowed: only with target azure (on aws the tasks use the region's default VPC); remove it");
+    }
 
     // Locations are the target's region names: Azure regions for azure (and local), AWS region codes for aws.
     const cloud = target === "aws" ? "aws" : "azure";
@@ -311,7 +322,7 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
     }
 
     if (target === undefined || servers === undefined || keyVault === undefined || backupStorage === undefined
-        || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined) {
+        || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined || network === undefined) {
         throw new ConfigError(problems.list);
     }
     const cfg: LifeboatConfig = {
@@ -325,6 +336,7 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
         alerts,
         restore,
         offsite,
+        network,
     };
     // The shape is right: let the target check the values too, so every problem comes at once.
     targetChecks?.(cfg, problems);

@@ -37,6 +37,12 @@ export interface BackupStorageArgs {
     additionalContainers?: string[];
     /** Days deleted blobs and containers can be undeleted. @default 14 */
     softDeleteDays?: number;
+    /**
+     * Subnets (ARM IDs; each with the Microsoft.Storage service endpoint) let through a firewall
+     * that then denies every other network, trusted Azure services excepted; [] admits no subnet.
+     * @default undefined (the firewall admits every network; access still needs Entra authorization)
+     */
+    allowedSubnetIds?: pulumi.Input<string>[];
     /** Tags. */
     tags?: Record<string, string>;
 }
@@ -115,7 +121,13 @@ export function storageAccountInputs(args: BackupStorageArgs): storage.StorageAc
         allowCrossTenantReplication: false,
         defaultToOAuthAuthentication: true,
         publicNetworkAccess: "Enabled",
-        networkRuleSet: { defaultAction: "Allow", bypass: "AzureServices" },
+        networkRuleSet: args.allowedSubnetIds === undefined
+            ? { defaultAction: "Allow", bypass: "AzureServices" }
+            : {
+                defaultAction: "Deny",
+                bypass: "AzureServices",
+                virtualNetworkRules: args.allowedSubnetIds.map((id) => ({ virtualNetworkResourceId: id, action: "Allow" })),
+            },
         encryption: {
             keySource: "Microsoft.Storage",
             requireInfrastructureEncryption: true,

@@ -27,8 +27,30 @@ export interface JobEnvironmentArgs {
     backupContainerIds: pulumi.Input<string>[];
     /** Days the job logs are kept. @default 90 */
     logRetentionDays?: number;
+    /**
+     * The environment's own network (a JobNetwork's jobs subnet): needed to reach servers with
+     * public access disabled through private endpoints. Chosen at creation: Azure cannot move an
+     * environment into or out of a VNet. @default undefined (a Microsoft-managed network that
+     * reaches only public endpoints)
+     */
+    network?: JobEnvironmentNetwork;
     tags?: Record<string, string>;
 }
+
+export interface JobEnvironmentNetwork {
+    /** The infrastructure subnet: dedicated, delegated to Microsoft.App/environments, /27 or larger. */
+    infrastructureSubnetId: pulumi.Input<string>;
+    /**
+     * Only an internal load balancer, no public ingress IP (outbound traffic still leaves through
+     * the platform's egress IP). Jobs take no requests, so nothing needs one. @default true
+     */
+    internal?: boolean;
+    /** What must exist before the environment, and so before any job runs: private endpoints and their DNS records. @default [] */
+    dependsOn?: pulumi.Resource[];
+}
+
+/** A workload profiles environment's serverless profile: the one a /27 subnet and the jobs' 1 vCPU / 2 GiB fit. */
+export const CONSUMPTION_PROFILE = { name: "Consumption", workloadProfileType: "Consumption" } as const;
 
 /**
  * What every Lifeboat job shares: a Log Analytics workspace for their JSON logs, a Container
@@ -77,8 +99,17 @@ export class JobEnvironment extends pulumi.ComponentResource {
                     sharedKey: pulumi.secret(keys.apply((k) => k.primarySharedKey ?? "")),
                 },
             },
+            ...(args.network === undefined ? {} : {
+                vnetConfiguration: { infrastructureSubnetId: args.network.infrastructureSubnetId, internal: args.network.internal ?? true },
+                workloadProfiles: [CONSUMPTION_PROFILE],
+            }),
             tags,
-        }, { parent: this });
+        }, {
+            parent: this,
+            dependsOn: args.network?.dependsOn ?? [],
+            // Azure cannot change an environment's network: a new one replaces it.
+            replaceOnChanges: ["vnetConfiguration"],
+        });
         this.identity = new managedidentity.UserAssignedIdentity(`${name}-identity`, {
             resourceGroupName: args.resourceGroupName,
             location: args.location,

@@ -5,3 +5,4 @@ export * from "./postgresServer";
 export * from "./regions";
 export * from "./alerts";
 export * from "./recoveryJobs";
+export * from "./network";
