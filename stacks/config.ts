@@ -5,7 +5,7 @@ import { HIGH_AVAILABILITY_MODES, POSTGRES_VERSIONS } from "../components/azure/
 import { knownRegion, suggestRegions } from "../components/azure/regions";
 import { knownAwsRegion, suggestAwsRegions } from "../components/aws/regions";
 import { isTimeZone } from "../components/aws/dumpTask";
-import { isFernetKey } from "../components/azure/fieldKeyVault";
+import { isFernetKey } from "../components/fieldKey";
 import { fingerprintKey } from "../scripts/fingerprint";
 import { cronProblem } from "../components/cron";
 import { formatProblem, Problem, Problems } from "../components/validation";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import * as random from "@pulumi/random";
 import { fingerprintKey } from "../../scripts/fingerprint";
-import { toUrlSafeBase64 } from "../azure/fieldKeyVault";
+import { fieldKeyOf } from "../fieldKey";
 import { ROLE_TAG, ROLES } from "../roles";
 import { checkIntRange, Problems } from "../validation";
 import { knownAwsRegion } from "./regions";
@@ -81,13 +81,8 @@ export class FieldKeySecret extends pulumi.ComponentResource {
         problems.throwIfAny(`FieldKeySecret ${name}`);
 
         const keep = { parent: this, protect: true, retainOnDelete: true };
-        let key: pulumi.Output<string>;
-        if (args.fieldEncryptionKey !== undefined) {
-            key = pulumi.secret(pulumi.output(args.fieldEncryptionKey));
-        } else {
-            this.generator = new random.RandomBytes(`${name}-bytes`, { length: 32 }, keep);
-            key = pulumi.secret(this.generator.base64.apply(toUrlSafeBase64));
-        }
+        const { key, generator } = fieldKeyOf(name, args.fieldEncryptionKey, keep);
+        this.generator = generator;
         this.region = args.region;
         this.secretName = args.secretName ?? "lifeboat/field-encryption-key";
         this.kmsKey = new aws.kms.Key(`${name}-kms`, fieldKeyKmsInputs(args), keep);

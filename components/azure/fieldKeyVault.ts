@@ -3,6 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
 import { fingerprintKey } from "../../scripts/fingerprint";
+import { fieldKeyOf } from "../fieldKey";
 import { ROLE_TAG, ROLES } from "../roles";
 import { checkIntRange, Problems } from "../validation";
 
@@ -15,16 +16,7 @@ export const FINGERPRINT_PATTERN = /^sha256:[0-9a-f]{16}$/;
 /** Content type stored on the secret, so a reader knows what the value is. */
 export const FIELD_KEY_CONTENT_TYPE = "application/vnd.lifeboat.fernet-key";
 
-/** A Fernet key: 32 bytes, URL-safe base64 with padding (44 characters). */
-export function isFernetKey(key: string): boolean {
-    const trimmed = key.trim();
-    return /^[A-Za-z0-9_-]{43}=$/.test(trimmed) && Buffer.from(trimmed, "base64url").length === 32;
-}
-
-/** Standard base64 (what random.RandomBytes gives) to the URL-safe alphabet Fernet uses. */
-export function toUrlSafeBase64(b64: string): string {
-    return b64.replace(/\+/g, "-").replace(/\//g, "_");
-}
+export { isFernetKey, toUrlSafeBase64 } from "../fieldKey";
 
 export interface FieldKeyVaultArgs {
     /** The resource group of the vault: its own, in the vault's region. */
@@ -172,13 +164,8 @@ export class FieldKeyVault extends pulumi.ComponentResource {
         if (keyIsInVault) {
             this.keyFingerprint = pulumi.output(args.expectedFingerprint as string);
         } else {
-            let key: pulumi.Output<string>;
-            if (args.fieldEncryptionKey !== undefined) {
-                key = pulumi.secret(pulumi.output(args.fieldEncryptionKey));
-            } else {
-                this.generator = new random.RandomBytes(`${name}-bytes`, { length: 32 }, keep);
-                key = pulumi.secret(this.generator.base64.apply(toUrlSafeBase64));
-            }
+            const { key, generator } = fieldKeyOf(name, args.fieldEncryptionKey, keep);
+            this.generator = generator;
             this.secret = new keyvault.Secret(`${name}-secret`, {
                 resourceGroupName: args.resourceGroupName,
                 vaultName: args.vaultName,
