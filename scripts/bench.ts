@@ -6,7 +6,7 @@
  *   restore: `lifeboat restore` from the file target  vs  raw `createdb` + `pg_restore --jobs` of a local file
  *
  * Goals: backup <= 1.10x raw, restore <= 1.15x raw, peak RSS <= 150 MB.
- * LIFEBOAT_BENCH_ROWS (default "250000,1250000") and LIFEBOAT_BENCH_PAIRS (default 5) size the run.
+ * LIFEBOAT_BENCH_ROWS (default "250000,1250000") and LIFEBOAT_BENCH_PAIRS (default 7) size the run.
  * Prints a Markdown report (paste into BENCHMARKS.md); exit 1 when a goal is missed.
  */
 import { spawn, spawnSync } from "child_process";
@@ -71,7 +71,7 @@ function settle(cluster: Cluster): void {
 
 async function main(): Promise<number> {
     const sizes = (process.env.LIFEBOAT_BENCH_ROWS ?? "250000,1250000").split(",").map(Number);
-    const pairs = Number(process.env.LIFEBOAT_BENCH_PAIRS ?? "5");
+    const pairs = Number(process.env.LIFEBOAT_BENCH_PAIRS ?? "7");
     const jobs = Math.max(1, Math.min(4, os.cpus().length));
     const cluster = await startCluster({ passwordAuth: true, settings: ["max_wal_size = 2GB", "maintenance_work_mem = 256MB"] });
     const work = mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-"));

@@ -175,3 +175,22 @@ test("every flag has a LIFEBOAT_* variable: a backup and a restore configured by
         removeDir(other);
     }
 });
+
+test("odd database names survive the object keys of azblob and s3", async () => {
+    const odd = `naïve "quoted" 100% db`;
+    pg.psql(`CREATE DATABASE "naïve ""quoted"" 100% db";`);
+    await query(pg.url(odd), "CREATE TABLE t (v text); INSERT INTO t VALUES ('ok')");
+    const blob = "azblob://devstoreaccount1/backups/odd";
+    const b = await cli(["backup", "--databases", odd, "--target", blob, "--target", `${S3URL}/odd`], env);
+    expect(b.stderr).toBe("");
+    expect(b.code).toBe(0);
+    for (const [t, into] of [
+        [blob, `${odd} from blob`],
+        [`${S3URL}/odd`, `${odd} from s3`],
+    ]) {
+        const r = await cli(["restore", "--target", t, "--database", odd, "--into", pg.url(into)], env);
+        expect(r.stderr).toBe("");
+        expect(r.code).toBe(0);
+        expect(await query(pg.url(into), "SELECT v FROM t")).toEqual([{ v: "ok" }]);
+    }
+});
