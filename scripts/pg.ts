@@ -211,6 +211,14 @@ export function classifyPgError(e: unknown, spec: ConnSpec, database: string): L
             "auth-failed",
         );
     }
+    if (/client password must be a string|no password supplied|password authentication/i.test(messageOf(e))) {
+        return new LifeboatError(
+            `no password given for user ${spec.user ?? "(default)"} on ${where}, and the server asks for one`,
+            "PGPASSWORD (or the password of the URL, or ~/.pgpass)",
+            1,
+            "auth-failed",
+        );
+    }
     if (code === "3D000") {
         return new LifeboatError(`database ${JSON.stringify(database)} does not exist on ${where}`, "--databases and the server", 1, "database-missing");
     }

@@ -108,6 +108,20 @@ test("authentication failed, and the password is never printed", async () => {
     }
 });
 
+test("no password given while the server asks for one", async () => {
+    const dir = tempDir("e-nopw");
+    try {
+        const noPassword = { ...env };
+        delete noPassword.PGPASSWORD;
+        const r = await cli(["backup", "--databases", "main", "--target", `file://${dir}`], { ...noPassword, PGPASSFILE: "/nonexistent" });
+        expect(r.code).toBe(1);
+        expect(oneLine(r)).toMatch(/^lifeboat: error: no password given for user postgres on 127\.0\.0\.1:\d+, and the server asks for one \(check PGPASSWORD/);
+        expect(filesUnder(dir)).toEqual([]);
+    } finally {
+        removeDir(dir);
+    }
+});
+
 test("database missing: no set, nothing left behind", async () => {
     const dir = tempDir("e-missing");
     try {
