@@ -256,6 +256,10 @@ export class DumpJob extends pulumi.ComponentResource {
             parent: this,
             // The identity must be able to write before the first run.
             dependsOn: env.blobWriters,
+            // A job cannot move to another environment (e.g. when the network is added): replace
+            // it, deleting first because its name is fixed.
+            replaceOnChanges: ["environmentId"],
+            deleteBeforeReplace: true,
         });
         this.registerOutputs({ jobName: this.jobName });
     }

@@ -111,7 +111,7 @@ export class RecoveryJob extends pulumi.ComponentResource {
                 ...(args.serverName === undefined ? {} : { [SERVER_TAG]: args.serverName }),
                 ...(args.databases === undefined ? {} : { [DATABASES_TAG]: args.databases.join(",") }),
             },
-        }, { parent: this, dependsOn: env.blobReaders });
+        }, { parent: this, dependsOn: env.blobReaders, replaceOnChanges: ["environmentId"], deleteBeforeReplace: true });
         this.registerOutputs({ jobName: this.jobName });
     }
 }

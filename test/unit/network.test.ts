@@ -173,7 +173,8 @@ function one(result: PlanResult, type: string, name: string): PlannedResource {
     return found;
 }
 
-describe.each(["dev", "prod", "dr"])("the shipped %s stack's private network", (stack) => {
+// dr uses 10.43/16 so that it can be peered with prod's 10.42/16.
+describe.each([["dev", 42], ["prod", 42], ["dr", 43]])("the shipped %s stack's private network", (stack, octet) => {
     let result: PlanResult;
     beforeAll(async () => {
         result = await planStack({ stack });
@@ -184,10 +185,10 @@ describe.each(["dev", "prod", "dr"])("the shipped %s stack's private network", (
         expect(result.error).toBeUndefined();
         const storageLocation = byType(result, "azure-native:storage:StorageAccount")[0].props.location;
         const vnet = one(result, "azure-native:network:VirtualNetwork", "jobs-network-vnet");
-        expect(vnet.props).toMatchObject({ location: storageLocation, addressSpace: { addressPrefixes: ["10.42.0.0/16"] } });
+        expect(vnet.props).toMatchObject({ location: storageLocation, addressSpace: { addressPrefixes: [`10.${octet}.0.0/16`] } });
         expect(byType(result, "azure-native:network:Subnet").map((s) => [s.name, s.props.addressPrefix, s.props.delegations, s.props.serviceEndpoints])).toEqual([
-            ["jobs-network-jobs", "10.42.0.0/24", [{ name: "container-apps", serviceName: "Microsoft.App/environments" }], [{ service: "Microsoft.Storage" }]],
-            ["jobs-network-endpoints", "10.42.1.0/27", undefined, undefined],
+            ["jobs-network-jobs", `10.${octet}.0.0/24`, [{ name: "container-apps", serviceName: "Microsoft.App/environments" }], [{ service: "Microsoft.Storage" }]],
+            ["jobs-network-endpoints", `10.${octet}.1.0/27`, undefined, undefined],
         ]);
         expect(byType(result, "azure-native:privatedns:PrivateZone").map((z) => z.props.privateZoneName)).toEqual(["privatelink.postgres.database.azure.com"]);
         expect(one(result, "azure-native:privatedns:VirtualNetworkLink", "jobs-network-postgres-dns-link").props.virtualNetwork).toEqual({ id: "jobs-network-vnet-id" });
@@ -232,7 +233,7 @@ describe.each(["dev", "prod", "dr"])("the shipped %s stack's private network", (
             virtualNetworkRules: [{ virtualNetworkResourceId: "jobs-network-jobs-id", action: "Allow" }],
         });
         expect(result.policies.find((p) => p.policy === "storage-network-default-deny")).toMatchObject({ violations: 0 });
-        expect(result.outputs.network).toEqual({ addressSpace: "10.42.0.0/16", jobsSubnet: "10.42.0.0/24", endpointsSubnet: "10.42.1.0/27" });
+        expect(result.outputs.network).toEqual({ addressSpace: `10.${octet}.0.0/16`, jobsSubnet: `10.${octet}.0.0/24`, endpointsSubnet: `10.${octet}.1.0/27` });
     });
 });
 
