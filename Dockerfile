@@ -14,12 +14,21 @@ RUN npm run build
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-# the job needs only these; the lock file keeps their (and their dependencies') versions
+# The job needs only its own dependencies (not Pulumi); the lock file keeps their versions.
+# Node loads the CommonJS builds only, so the SDKs' ESM/browser builds, types and source maps
+# are dropped (110 MB -> 34 MB, checked by running the job's commands against the result).
 RUN npm pkg delete devDependencies \
         dependencies.@pulumi/aws dependencies.@pulumi/azure-native dependencies.@pulumi/docker \
         dependencies.@pulumi/policy dependencies.@pulumi/pulumi dependencies.@pulumi/random \
     && npm install --omit=dev --ignore-scripts --no-audit --no-fund \
-    && npm cache clean --force
+    && npm cache clean --force \
+    && find node_modules \( -path '*/@aws-sdk/*/dist-es' -o -path '*/@aws-sdk/*/dist-types' \
+        -o -path '*/@smithy/*/dist-es' -o -path '*/@smithy/*/dist-types' \
+        -o -path '*/@aws/*/dist-es' -o -path '*/@aws/*/dist-types' \
+        -o -path '*/@azure/*/dist/browser' -o -path '*/@azure/*/dist/react-native' -o -path '*/@azure/*/dist/esm' \
+        -o -path '*/@typespec/*/dist/browser' -o -path '*/@typespec/*/dist/react-native' -o -path '*/@typespec/*/dist/esm' \) \
+        -prune -exec rm -rf {} + \
+    && find node_modules \( -name '*.d.ts' -o -name '*.map' \) -delete
 
 FROM node:${NODE_VERSION}-bookworm-slim
 # pg_dump must be at least the server's major version, so the job carries the newest client.
