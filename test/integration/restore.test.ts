@@ -288,3 +288,25 @@ test("list shows sets newest first and never a set marked INCOMPLETE or without 
         removeDir(dir);
     }
 });
+
+test("verify of a corrupted set reports ok: false, exits 1 and leaves no scratch database", async () => {
+    const copy = tempDir("verify-corrupt");
+    try {
+        require("fs").cpSync(store, copy, { recursive: true });
+        const manifest = JSON.parse(readFileSync(path.join(copy, readdirTier(), setId, "manifest.json"), "utf8"));
+        const entry = manifest.databases.find((d: { name: string }) => d.name === "audit");
+        writeFileSync(path.join(copy, entry.key), "PGDMP truncated");
+        const r = await cli(["verify", "--target", `file://${copy}`, "--scratch", pg.url()], env);
+        expect(r.code).toBe(1);
+        const report = r.events.find((e) => e.event === "verify.report") as Record<string, unknown>;
+        expect(report.ok).toBe(false);
+        const dbs = report.databases as Array<Record<string, unknown>>;
+        expect(dbs.find((d) => d.name === "main")).toMatchObject({ ok: true, tables: 2 });
+        expect(dbs.find((d) => d.name === "audit")).toMatchObject({ ok: false });
+        expect(String(dbs.find((d) => d.name === "audit")?.error)).toContain("checksum mismatch");
+        expect(r.stderr).toMatch(/^lifeboat: error: verify of set \S+ failed for audit: checksum mismatch/);
+        expect(await query(pg.url(), "SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_verify%'")).toEqual([]);
+    } finally {
+        removeDir(copy);
+    }
+});
