@@ -271,7 +271,13 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             if (controller.signal.aborted) {
                 throw new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
             }
-            return dumpOne(db);
+            try {
+                return await dumpOne(db);
+            } catch (e) {
+                // one database failed: stop the others now rather than after their dumps finish
+                controller.abort();
+                throw e;
+            }
         });
         progress.done();
         const manifest: Manifest = {

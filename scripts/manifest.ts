@@ -3,6 +3,7 @@ import { LifeboatError, messageOf } from "./errors";
 import { MANIFEST_NAME, manifestKey, normalisePrefix, parseManifestKey, setPrefix, Tier, TIERS } from "./layout";
 import { Target } from "./targets";
 import { Readable } from "stream";
+import { log } from "./log";
 
 /** The marker left beside the objects of a failed set whose cleanup failed. */
 export const INCOMPLETE_NAME = "INCOMPLETE";
@@ -96,8 +97,21 @@ export async function listSets(target: Target): Promise<SetRef[]> {
     }
     const sets: SetRef[] = [];
     for (let i = 0; i < refs.length; i += 8) {
-        const batch = await Promise.all(refs.slice(i, i + 8).map(async (r) => ({ ...r, manifest: await readManifest(target, r.tier, r.id) })));
-        sets.push(...batch);
+        const batch = await Promise.all(
+            refs.slice(i, i + 8).map(async (r) => {
+                try {
+                    return { ...r, manifest: await readManifest(target, r.tier, r.id) };
+                } catch (e) {
+                    // an unreadable manifest is no commit marker: that set cannot be trusted, the others still can
+                    if (e instanceof LifeboatError && (e.code === "manifest-invalid" || e.code === "object-missing")) {
+                        log.warn("set.invalid", { target: target.display, set: r.id, reason: e.message });
+                        return undefined;
+                    }
+                    throw e;
+                }
+            }),
+        );
+        sets.push(...batch.filter((x): x is SetRef => x !== undefined));
     }
     return sets.sort((a, b) => (a.manifest.set.createdAt < b.manifest.set.createdAt ? 1 : a.manifest.set.createdAt > b.manifest.set.createdAt ? -1 : a.id < b.id ? 1 : -1));
 }

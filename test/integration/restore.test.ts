@@ -310,3 +310,22 @@ test("verify of a corrupted set reports ok: false, exits 1 and leaves no scratch
         removeDir(copy);
     }
 });
+
+test("a set whose manifest is unreadable is skipped with a warning; latest falls back to the newest valid set", async () => {
+    const copy = tempDir("bad-manifest");
+    try {
+        require("fs").cpSync(store, copy, { recursive: true });
+        const tier = readdirTier();
+        require("fs").cpSync(path.join(copy, tier, setId), path.join(copy, tier, "29991231T000000Z"), { recursive: true });
+        writeFileSync(path.join(copy, tier, "29991231T000000Z", "manifest.json"), "{ not json");
+        const l = await cli(["list", "--target", `file://${copy}`, "--json"], env);
+        expect(l.code).toBe(0);
+        expect(l.events.find((e) => e.event === "set.invalid")).toMatchObject({ set: "29991231T000000Z" });
+        expect(l.events.filter((e) => e.set !== undefined && e.event === undefined).map((e) => e.set)).toEqual([setId]);
+        const r = await cli(["restore", "--target", `file://${copy}`, "--database", "audit", "--into", pg.url("audit_fallback")], env);
+        expect(r.code).toBe(0);
+        expect(r.events.find((e) => e.event === "restore.done")).toMatchObject({ set: setId });
+    } finally {
+        removeDir(copy);
+    }
+});
