@@ -5,7 +5,7 @@
  * unprivileged user (LIFEBOAT_PG_OS_USER, else `postgres`, else `nobody`) through runuser.
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
-import { existsSync, mkdtempSync, promises as fsp, writeFileSync, chmodSync } from "fs";
+import { chmodSync, existsSync, mkdtempSync, promises as fsp, readdirSync, writeFileSync } from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
@@ -43,6 +43,36 @@ export async function waitForPort(port: number, timeoutMs = 20000): Promise<void
         }
         await new Promise((r) => setTimeout(r, 100));
     }
+}
+
+/**
+ * Server programs (initdb, pg_ctl, psql) may live in another major's folder than the newest
+ * pg_dump (a machine can carry a newer client only): the newest folder that has initdb.
+ */
+let serverDir: string | undefined;
+function serverBin(name: string): string {
+    if (serverDir === undefined) {
+        serverDir = "";
+        const root = "/usr/lib/postgresql";
+        const majors = existsSync(root)
+            ? readdirSync(root)
+                  .filter((d) => existsSync(path.join(root, d, "bin", "initdb")))
+                  .sort((a, b) => Number(b) - Number(a))
+            : [];
+        if (majors.length > 0) {
+            serverDir = path.join(root, majors[0], "bin");
+        } else {
+            try {
+                const dir = execFileSync("pg_config", ["--bindir"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+                if (existsSync(path.join(dir, "initdb"))) {
+                    serverDir = dir;
+                }
+            } catch {
+                // no pg_config: PATH
+            }
+        }
+    }
+    return serverDir === "" ? pgBin(name) : path.join(serverDir, name);
 }
 
 function osUser(): string | undefined {
@@ -99,7 +129,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     try {
         return await initAndStart(dir, user, password, pwfile, opts);
     } catch (e) {
-        const [p, a] = asUser(user, pgBin("pg_ctl"), ["-D", path.join(dir, "data"), "-m", "immediate", "-w", "stop"]);
+        const [p, a] = asUser(user, serverBin("pg_ctl"), ["-D", path.join(dir, "data"), "-m", "immediate", "-w", "stop"]);
         spawnSync(p, a);
         await fsp.rm(dir, { recursive: true, force: true });
         throw e;
@@ -110,7 +140,7 @@ async function initAndStart(dir: string, user: string | undefined, password: str
     const data = path.join(dir, "data");
     const socketDir = dir;
     const passwordAuth = opts.passwordAuth ?? true;
-    const [ip, ia] = asUser(user, pgBin("initdb"), [
+    const [ip, ia] = asUser(user, serverBin("initdb"), [
         "-D",
         data,
         "-U",
@@ -126,7 +156,7 @@ async function initAndStart(dir: string, user: string | undefined, password: str
     const init = spawnSync(ip, ia, { encoding: "utf8" });
     if (init.status !== 0) {
         // older initdb without C.UTF-8
-        const [ip2, ia2] = asUser(user, pgBin("initdb"), ["-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust", `--auth-host=${passwordAuth ? "scram-sha-256" : "trust"}`, "--encoding=UTF8", "--no-locale", "--no-sync"]);
+        const [ip2, ia2] = asUser(user, serverBin("initdb"), ["-D", data, "-U", "postgres", "--pwfile", pwfile, "--auth-local=trust", `--auth-host=${passwordAuth ? "scram-sha-256" : "trust"}`, "--encoding=UTF8", "--no-locale", "--no-sync"]);
         const again = spawnSync(ip2, ia2, { encoding: "utf8" });
         if (again.status !== 0) {
             throw new Error(`initdb failed: ${init.stderr}\n${again.stderr}`);
@@ -146,7 +176,7 @@ async function initAndStart(dir: string, user: string | undefined, password: str
         ...(opts.settings ?? []),
     ];
     await fsp.appendFile(path.join(data, "postgresql.conf"), `\n${conf.join("\n")}\n`);
-    const [sp, sa] = asUser(user, pgBin("pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start"]);
+    const [sp, sa] = asUser(user, serverBin("pg_ctl"), ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "60", "start"]);
     const started = spawnSync(sp, sa, { encoding: "utf8" });
     if (started.status !== 0) {
         let logText = "";
@@ -168,7 +198,7 @@ async function initAndStart(dir: string, user: string | undefined, password: str
         url: (database = "postgres", u = "postgres", p = password) => `postgres://${encodeURIComponent(u)}:${encodeURIComponent(p)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
         env: () => ({ PGHOST: "127.0.0.1", PGPORT: String(port), PGUSER: "postgres", PGPASSWORD: password, PGSSLMODE: "disable" }),
         psql: (sql: string, database = "postgres") => {
-            const r = spawnSync(pgBin("psql"), ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir, "-p", String(port), "-U", "postgres", "-d", database], {
+            const r = spawnSync(serverBin("psql"), ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", socketDir, "-p", String(port), "-U", "postgres", "-d", database], {
                 input: sql,
                 encoding: "utf8",
                 maxBuffer: 64 * 1024 * 1024,
@@ -183,7 +213,7 @@ async function initAndStart(dir: string, user: string | undefined, password: str
                 return;
             }
             stopped = true;
-            const [p, a] = asUser(user, pgBin("pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+            const [p, a] = asUser(user, serverBin("pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
             spawnSync(p, a, { encoding: "utf8" });
             await fsp.rm(dir, { recursive: true, force: true });
         },
