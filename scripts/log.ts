@@ -9,7 +9,14 @@ export interface Logger {
     error(event: string, fields?: Fields): void;
 }
 
+/** Set while a progress line is drawn on the terminal: a log line first clears it. */
+let drawn = false;
+
 function write(level: string, event: string, fields: Fields): void {
+    if (drawn) {
+        process.stderr.write("\r\x1b[2K");
+        drawn = false;
+    }
     const line = JSON.stringify({ time: new Date().toISOString(), level, event, ...fields });
     process.stdout.write(`${redact(line)}\n`);
 }
@@ -56,11 +63,13 @@ export class Progress {
         const parts = [...this.counters.entries()].map(([n, b]) => `${n} ${mb(b).toFixed(1)} MB`);
         const rate = mbPerSecond(total, now - this.started).toFixed(1);
         process.stderr.write(`\r\x1b[2K${this.label}: ${parts.join(", ")} (${rate} MB/s)`);
+        drawn = true;
     }
 
     done(): void {
-        if (this.enabled && this.last > 0) {
+        if (this.enabled && drawn) {
             process.stderr.write("\r\x1b[2K");
+            drawn = false;
         }
     }
 }
