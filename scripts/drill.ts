@@ -32,8 +32,8 @@ function seconds(ms: number): string {
     return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Runs the CLI, echoing the command and a short form of its JSON events. */
-async function lifeboat(args: string[], env: NodeJS.ProcessEnv): Promise<Array<Record<string, unknown>>> {
+/** Runs the CLI, echoing the command and a short form of its JSON events; rejects unless it exits `expect`. */
+async function lifeboat(args: string[], env: NodeJS.ProcessEnv, expect = 0): Promise<Array<Record<string, unknown>>> {
     say(`  $ lifeboat ${args.map((a) => (/[\s'"]/.test(a) ? JSON.stringify(a) : a)).join(" ").replace(/:\/\/postgres:[^@]+@/, "://postgres:***@")}`);
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -55,10 +55,15 @@ async function lifeboat(args: string[], env: NodeJS.ProcessEnv): Promise<Array<R
                     .join(" ");
                 say(`    ${String(event).padEnd(16)} ${brief}`);
             }
-            if (err.trim() !== "") {
-                say(err.trim().replace(/^/gm, "    ! "));
+            const failedEvent = events.some((e) => String(e.event).endsWith(".failed"));
+            const errLines = err
+                .trim()
+                .split("\n")
+                .filter((l) => l !== "" && !(failedEvent && l.startsWith("lifeboat: error:")));
+            for (const l of errLines) {
+                say(`    ! ${l}`);
             }
-            if (code === 0) {
+            if (code === expect) {
                 resolve(events);
             } else {
                 reject(new Error(`lifeboat ${args[0]} exited ${code}: ${err.trim()}`));
@@ -136,6 +141,9 @@ async function main(): Promise<number> {
         say(`   new PostgreSQL on 127.0.0.1:${second.port} after ${seconds(serverUp - lost)}`);
         const env = { ...baseEnv, ...second.env(), LIFEBOAT_KEY_FINGERPRINT: fingerprint };
         await lifeboat(["list", "--target", target], env);
+        say("   a key generated anew instead of the one recovered from the vault is refused (exit 3):");
+        await lifeboat(["restore", "--target", target, "--set", "latest", "--database", "main", "--into", second.url("main")], { ...env, LIFEBOAT_KEY_FINGERPRINT: fingerprintKey(randomBytes(32).toString("base64url")) }, 3);
+        say("   with the recovered key's fingerprint:");
         for (const db of ["main", "audit"]) {
             await lifeboat(["restore", "--target", target, "--set", "latest", "--database", db, "--into", second.url(db)], env);
         }

@@ -330,7 +330,15 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     checkFingerprint(set, opts.keyFingerprint);
     const into = opts.into.database ?? entry.name;
     const spec: ConnSpec = { ...opts.into, database: undefined };
-    log.event("restore.start", { set: set.id, database: entry.name, into, server: describeServer(spec), force: opts.force });
+    log.event("restore.start", {
+        set: set.id,
+        database: entry.name,
+        into,
+        server: describeServer(spec),
+        force: opts.force,
+        keyFingerprint: set.manifest.set.keyFingerprint,
+        keyFingerprintChecked: opts.keyFingerprint !== undefined && opts.keyFingerprint !== "",
+    });
 
     const admin = await connectAdmin(spec);
     let dl: Downloaded | undefined;

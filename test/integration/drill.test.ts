@@ -16,6 +16,8 @@ test("the drill backs up, destroys the cluster, restores into a new one and veri
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/set\.committed .*keyFingerprint=sha256:[0-9a-f]{16}/);
     expect(r.stdout).toContain("cluster stopped, data folder deleted");
+    expect(r.stdout).toMatch(/restore\.failed +code=fingerprint-mismatch reason=key fingerprint mismatch/);
+    expect(r.stdout).toMatch(/restore\.start .*keyFingerprintChecked=true/);
     expect(r.stdout).toMatch(/ok {7}main\.public\.cases: 50000 rows/);
     expect(r.stdout).toMatch(/ok {7}audit\.public\.audit_log: 25000 rows/);
     expect(r.stdout).toContain("audit_log is append-only for role app");
