@@ -193,9 +193,22 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             bytes += chunk.length;
             progress.add(database, chunk.length);
         });
+        // the uploads end only once pg_dump has exited 0: a truncated archive is never committed
         for (const b of branches) {
-            stdout.pipe(b);
+            stdout.pipe(b, { end: false });
         }
+        void exited.then(({ code, signal }) => {
+            if (stopped !== undefined) {
+                return;
+            }
+            if (code === 0) {
+                for (const b of branches) {
+                    b.end();
+                }
+            } else {
+                stop(pgDumpFailure(database, stderr, code, signal, conn));
+            }
+        });
         const uploads = targets.map((t, i) =>
             t.put(keys.get(t) as string, branches[i], controller.signal).catch((e: unknown) => {
                 stop(e);
