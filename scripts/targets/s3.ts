@@ -11,7 +11,8 @@ const QUEUE = 4;
 
 /**
  * `s3://BUCKET[/prefix]`: Amazon S3 or an S3-compatible store. Credentials come from the AWS
- * SDK's own chain (environment, web identity, ECS task role, instance profile, profiles);
+ * SDK's own chain (environment, web identity, ECS task role, instance profile, profiles), or,
+ * when LIFEBOAT_AWS_ROLE_ARN is set, from the Azure managed identity by web identity;
  * AWS_ENDPOINT_URL points at another store (path-style addressing is then used). Uploads are
  * multipart: an interrupted upload is aborted and leaves no object.
  */
@@ -39,6 +40,13 @@ export class S3Target implements Target {
             // S3-compatible stores often reject the newer default checksum headers
             config.requestChecksumCalculation = "WHEN_REQUIRED";
             config.responseChecksumValidation = "WHEN_REQUIRED";
+        }
+        // A job in Azure writing the off-site copy: its managed identity's Entra token is exchanged
+        // at STS for the role the stack declared (scripts/awsWebIdentity.ts); else the SDK's chain.
+        const roleArn = process.env.LIFEBOAT_AWS_ROLE_ARN;
+        if (roleArn !== undefined && roleArn !== "") {
+            const { webIdentityFromEnv } = require("../awsWebIdentity") as typeof import("../awsWebIdentity");
+            config.credentials = webIdentityFromEnv();
         }
         this.client = new S3Client(config);
     }
