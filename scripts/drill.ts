@@ -14,15 +14,19 @@
  */
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { Azurite, Cluster, startAzurite, startCluster } from "./cluster";
 import { fingerprintKey } from "./fingerprint";
-import { Digest, digestDatabase, seedReferenceApp } from "./sample";
+import { decryptCases, Digest, digestDatabase, encryptCases, seedReferenceApp } from "./sample";
 
 const CLI = path.join(__dirname, "cli.js");
 const CONTAINER = "backups";
 const ROWS = 50000;
+const VAULT = "lb-prod-drill";
+const SECRET = "FIELD-ENCRYPTION-KEY";
 
 function say(text: string): void {
     process.stdout.write(`${text}\n`);
@@ -53,7 +57,7 @@ async function lifeboat(args: string[], env: NodeJS.ProcessEnv, expect = 0): Pro
                     .filter(([k]) => !["sha256", "databases", "targets"].includes(k) || event === "verify.report")
                     .map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : String(v)}`)
                     .join(" ");
-                say(`    ${String(event).padEnd(16)} ${brief}`);
+                say(`    ${String(event ?? "(set)").padEnd(16)} ${brief}`);
             }
             const failedEvent = events.some((e) => String(e.event).endsWith(".failed"));
             const errLines = err
@@ -101,24 +105,73 @@ function compare(before: Digest, after: Digest): string[] {
     return problems;
 }
 
+/**
+ * The stack's key store, simulated locally: Key Vault with soft delete and purge protection.
+ * A deleted vault is kept (recoverable) rather than removed, as Azure does for 7-90 days.
+ */
+class LocalVault {
+    constructor(private readonly root: string) {}
+
+    private live(name: string): string {
+        return path.join(this.root, "vaults", name);
+    }
+
+    private deleted(name: string): string {
+        return path.join(this.root, "deleted-vaults", name);
+    }
+
+    create(name: string, secret: string, value: string): void {
+        fs.mkdirSync(this.live(name), { recursive: true, mode: 0o700 });
+        fs.writeFileSync(path.join(this.live(name), secret), value, { mode: 0o600 });
+    }
+
+    /** What losing the resource group does to a vault with purge protection: a soft delete. */
+    softDelete(name: string): void {
+        fs.mkdirSync(path.dirname(this.deleted(name)), { recursive: true });
+        fs.renameSync(this.live(name), this.deleted(name));
+    }
+
+    /** `keyVault.recover: true`: the vault comes back with its secrets. */
+    recover(name: string): void {
+        if (!fs.existsSync(this.deleted(name))) {
+            throw new Error(`no soft-deleted vault ${name} to recover`);
+        }
+        fs.renameSync(this.deleted(name), this.live(name));
+    }
+
+    read(name: string, secret: string): string {
+        return fs.readFileSync(path.join(this.live(name), secret), "utf8");
+    }
+}
+
 async function main(): Promise<number> {
     const started = Date.now();
     let azurite: Azurite | undefined;
     let first: Cluster | undefined;
     let second: Cluster | undefined;
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-drill-stack-"));
     try {
-        say("lifeboat drill: backup, total loss, restore, verification, on this machine\n");
-        say("1. a PostgreSQL cluster with the reference app, and Azurite as the blob store");
+        say("lifeboat drill: backup, complete loss, recovery with the same key, verification, on this machine\n");
+        say("1. the environment: a PostgreSQL cluster with the reference app, Azurite as the blob store,");
+        say("   and the stack's state and key vault (simulated in a local folder)");
         [first, azurite] = await Promise.all([startCluster(), startAzurite()]);
         seedReferenceApp(first, ROWS);
         const { BlobServiceClient } = await import("@azure/storage-blob");
         await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER).create();
-        const key = randomBytes(32).toString("base64url");
-        const fingerprint = fingerprintKey(key);
-        const before: Record<string, Digest> = { main: await digestDatabase(first.url("main")), audit: await digestDatabase(first.url("audit")) };
-        say(`   PostgreSQL on 127.0.0.1:${first.port}: main (${before.main["public.cases"].rows} cases, encrypted column, 1 large object), audit (${before.audit["public.audit_log"].rows} entries, append-only for role app)`);
-        say(`   field encryption key fingerprint ${fingerprint} (the key itself never reaches the job)`);
         const target = `azblob://devstoreaccount1/${CONTAINER}`;
+        // `pulumi up -s prod`: the key is generated once, kept in the vault; the state records its fingerprint.
+        const vault = new LocalVault(home);
+        const state = path.join(home, "state", "prod.json");
+        const generated = randomBytes(32).toString("base64url") + "=";
+        vault.create(VAULT, SECRET, generated);
+        fs.mkdirSync(path.dirname(state), { recursive: true });
+        fs.writeFileSync(state, JSON.stringify({ outputs: { keyVaultName: VAULT, keySecretName: SECRET, keyFingerprint: fingerprintKey(generated), backupTarget: target } }));
+        const fingerprint = (JSON.parse(fs.readFileSync(state, "utf8")) as { outputs: { keyFingerprint: string } }).outputs.keyFingerprint;
+        // The application encrypts its sensitive field with the key it reads from the vault.
+        const encrypted = await encryptCases(first.url("main"), vault.read(VAULT, SECRET));
+        const before: Record<string, Digest> = { main: await digestDatabase(first.url("main")), audit: await digestDatabase(first.url("audit")) };
+        say(`   PostgreSQL on 127.0.0.1:${first.port}: main (${before.main["public.cases"].rows} cases, ${encrypted} fields Fernet-encrypted, 1 large object), audit (${before.audit["public.audit_log"].rows} entries, append-only for role app)`);
+        say(`   key vault ${VAULT}: secret ${SECRET}, fingerprint ${fingerprint} (the stack output; the key itself never reaches the job)`);
         const baseEnv: NodeJS.ProcessEnv = {
             ...process.env,
             AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
@@ -128,20 +181,37 @@ async function main(): Promise<number> {
         say("\n2. the nightly job: one backup set, streamed to blob storage, manifest last");
         await lifeboat(["backup", "--databases", "main,audit", "--target", target], { ...baseEnv, ...first.env(), LIFEBOAT_KEY_FINGERPRINT: fingerprint });
 
-        say("\n3. disaster: the server and its data folder are destroyed");
+        say("\n3. complete loss: the server with its data folder, the stack's state, and the key vault's resource group");
         await first.stop();
         first = undefined;
+        fs.rmSync(state);
+        vault.softDelete(VAULT);
         const lost = Date.now();
-        say("   cluster stopped, data folder deleted; clock started");
+        say("   cluster stopped and deleted; state file deleted; vault soft-deleted (purge protection keeps it recoverable); clock started");
 
-        say("\n4. recovery: a new server, roles from the runbook, restore each database");
+        say("\n4. recovery: `pulumi up -s dr` recreates the environment, with the same key");
+        say("   what the backups need: the key of their sets");
+        const sets = (await lifeboat(["list", "--json", "--target", target], baseEnv)).filter((e) => typeof e.set === "string" && e.event === undefined);
+        const needed = sets[0]?.keyFingerprint;
+        if (typeof needed !== "string") {
+            say("DRILL FAILED: no complete backup set with a key fingerprint");
+            return 1;
+        }
+        say(`   keyVault.recover: true: vault ${VAULT} recovered from soft delete; the stack never generates a key`);
+        vault.recover(VAULT);
+        const key = vault.read(VAULT, SECRET);
+        const recoveredFingerprint = fingerprintKey(key);
+        say(`   recovered key fingerprint ${recoveredFingerprint}: ${recoveredFingerprint === needed ? "the one the newest set was made with" : `NOT the set's ${needed}`}`);
+        if (recoveredFingerprint !== needed) {
+            say("DRILL FAILED: the recovered key is not the key of the backups");
+            return 1;
+        }
         second = await startCluster();
         second.psql("CREATE ROLE app LOGIN PASSWORD 'app-password'; CREATE ROLE audit_owner NOLOGIN;");
         const serverUp = Date.now();
-        say(`   new PostgreSQL on 127.0.0.1:${second.port} after ${seconds(serverUp - lost)}`);
-        const env = { ...baseEnv, ...second.env(), LIFEBOAT_KEY_FINGERPRINT: fingerprint };
-        await lifeboat(["list", "--target", target], env);
-        say("   a key generated anew instead of the one recovered from the vault is refused (exit 3):");
+        say(`   new PostgreSQL on 127.0.0.1:${second.port} after ${seconds(serverUp - lost)}; roles from the runbook`);
+        const env = { ...baseEnv, ...second.env(), LIFEBOAT_KEY_FINGERPRINT: recoveredFingerprint };
+        say("   a key generated anew instead of the recovered one is refused (exit 3):");
         await lifeboat(["restore", "--target", target, "--set", "latest", "--database", "main", "--into", second.url("main")], { ...env, LIFEBOAT_KEY_FINGERPRINT: fingerprintKey(randomBytes(32).toString("base64url")) }, 3);
         say("   with the recovered key's fingerprint:");
         for (const db of ["main", "audit"]) {
@@ -149,7 +219,7 @@ async function main(): Promise<number> {
         }
         const restored = Date.now();
 
-        say("\n5. verification, row for row, against digests taken before the loss");
+        say("\n5. verification: row for row against digests taken before the loss, and every encrypted field read with the recovered key");
         const problems: string[] = [];
         for (const db of ["main", "audit"]) {
             const after = await digestDatabase(second.url(db));
@@ -158,6 +228,12 @@ async function main(): Promise<number> {
             for (const [table, d] of Object.entries(before[db])) {
                 say(`   ${p.some((x) => x.startsWith(table)) ? "MISMATCH" : "ok      "} ${db}.${table}: ${d.rows} rows, md5 ${d.md5.slice(0, 12)}`);
             }
+        }
+        const readable = await decryptCases(second.url("main"), key);
+        const allReadable = readable.rows === encrypted && readable.readable === encrypted;
+        say(`   ${allReadable ? "ok      " : "FAILED  "} main.cases.ssn_encrypted: ${readable.readable} of ${encrypted} fields decrypt with the recovered key to what the application wrote`);
+        if (!allReadable) {
+            problems.push(`${encrypted - readable.readable} encrypted fields unreadable`);
         }
         const ao = await appendOnly(second.url("audit", "app", "app-password"));
         say(`   ${ao ? "ok      " : "FAILED  "} audit_log is append-only for role app (INSERT allowed, UPDATE denied)`);
@@ -174,6 +250,7 @@ async function main(): Promise<number> {
         return 0;
     } finally {
         await Promise.all([first?.stop(), second?.stop(), azurite?.stop()].map((p) => p?.catch(() => undefined)));
+        fs.rmSync(home, { recursive: true, force: true });
     }
 }
 

@@ -5,6 +5,7 @@
  */
 import { Client } from "pg";
 import { Cluster } from "./cluster";
+import { fernetDecrypt, fernetEncrypt } from "./fernet";
 import { quoteIdent } from "./pg";
 
 /** A Fernet-looking ciphertext: what an encrypted field looks like at rest. */
@@ -70,6 +71,48 @@ export async function digestDatabase(url: string): Promise<Digest> {
         const lo = await c.query<{ n: string; h: string | null }>("SELECT count(*) AS n, md5(string_agg(encode(lo_get(oid), 'hex'), ',' ORDER BY oid)) AS h FROM pg_largeobject_metadata");
         out["(large objects)"] = { rows: Number(lo.rows[0].n), md5: lo.rows[0].h ?? "" };
         return out;
+    } finally {
+        await c.end();
+    }
+}
+
+/** The synthetic plaintext of case `id`'s encrypted field. */
+export function syntheticSsn(id: number): string {
+    return `${String(100 + (id % 900)).padStart(3, "0")}-${String(10 + (id % 90)).padStart(2, "0")}-${String(id % 10000).padStart(4, "0")}`;
+}
+
+/** Encrypts every case's `ssn_encrypted` with the key, as the application does (real Fernet tokens). */
+export async function encryptCases(url: string, key: string): Promise<number> {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    try {
+        const ids = (await c.query<{ id: number }>("SELECT id FROM cases ORDER BY id")).rows.map((r) => r.id);
+        for (let i = 0; i < ids.length; i += 5000) {
+            const batch = ids.slice(i, i + 5000);
+            await c.query("UPDATE cases c SET ssn_encrypted = v.t FROM unnest($1::int[], $2::text[]) AS v(id, t) WHERE c.id = v.id",
+                [batch, batch.map((id) => fernetEncrypt(key, syntheticSsn(id)))]);
+        }
+        return ids.length;
+    } finally {
+        await c.end();
+    }
+}
+
+/** Decrypts every case's field with the key: how many came back as the application wrote them. */
+export async function decryptCases(url: string, key: string): Promise<{ rows: number; readable: number }> {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    try {
+        const rows = (await c.query<{ id: number; ssn_encrypted: string }>("SELECT id, ssn_encrypted FROM cases ORDER BY id")).rows;
+        let readable = 0;
+        for (const r of rows) {
+            try {
+                readable += fernetDecrypt(key, r.ssn_encrypted) === syntheticSsn(r.id) ? 1 : 0;
+            } catch {
+                // not readable with this key
+            }
+        }
+        return { rows: rows.length, readable };
     } finally {
         await c.end();
     }
