@@ -175,6 +175,11 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         const hash = createHash("sha256");
         let bytes = 0;
         const branches = targets.map(() => new PassThrough({ highWaterMark: 1 << 20 }));
+        // A branch destroyed before its upload has attached (a signal right at the start) must
+        // not crash the process: the failure is handled through `stopped` and the upload's result.
+        for (const b of branches) {
+            b.on("error", () => undefined);
+        }
         let stopped: unknown;
         const stop = (e: unknown): void => {
             if (stopped !== undefined) {
