@@ -8,18 +8,25 @@
  *   lifeboat verify --target URL --set latest --scratch POSTGRES_URL
  *   lifeboat freshness --target URL --max-age 26h
  *   lifeboat fingerprint < key
+ *   lifeboat prune --target file:///dir [--keep-daily-days 30 --keep-weekly-days 90 --keep-monthly-days 365]
+ *   lifeboat schedule --cron "0 2 * * *" --databases a,b --target URL [--status-file F]
+ *   lifeboat health --max-age 26h [--status-file F]
  */
 import { Command, CommanderError, Option } from "commander";
 import * as os from "os";
 import { backup } from "./backup";
 import { EXIT_FAILED, EXIT_USAGE, isLifeboatError, LifeboatError, messageOf } from "./errors";
 import { fingerprintKey, isFingerprint } from "./fingerprint";
+import { CronError, parseCron } from "./cron";
 import { freshness } from "./freshness";
 import { log, mb } from "./log";
 import { listSets, readAll } from "./manifest";
 import { connFromEnv, connFromUrl } from "./pg";
+import { prune, retentionFrom } from "./prune";
 import { redact, registerEnvironmentSecrets, registerSecret } from "./redact";
 import { restore, verify } from "./restore";
+import { health, readStatus, schedule } from "./schedule";
+import { FileTarget } from "./targets/file";
 import { openTarget, Target, targetUrls } from "./targets";
 import { toolVersion } from "./version";
 
@@ -67,7 +74,45 @@ function keyFingerprint(value: string | undefined): string | undefined {
 
 const defaultRestoreJobs = (): number => Math.max(1, Math.min(4, os.cpus().length));
 
-export function buildProgram(signal: AbortSignal): Command {
+function databaseList(value: string): string[] {
+    const databases = value
+        .split(",")
+        .map((d) => d.trim())
+        .filter((d) => d !== "");
+    if (new Set(databases).size !== databases.length) {
+        throw new LifeboatError(`--databases ${value} names a database twice`, "--databases", EXIT_USAGE, "usage");
+    }
+    return databases;
+}
+
+function days(name: string) {
+    return (value: string): number => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > 36500) {
+            throw new LifeboatError(`${name} ${value} is not a whole number of days from 1 to 36500`, name, EXIT_USAGE, "usage");
+        }
+        return n;
+    };
+}
+
+/** The retention windows of `prune` and `schedule`: the lifecycle rules' tiers, for file targets. */
+function retentionOptions(command: Command): Command {
+    return command
+        .addOption(new Option("--keep-daily-days <n>", "days a daily set is kept").env("LIFEBOAT_KEEP_DAILY_DAYS").argParser(days("--keep-daily-days")).default(30))
+        .addOption(new Option("--keep-weekly-days <n>", "days a weekly (Monday) set is kept").env("LIFEBOAT_KEEP_WEEKLY_DAYS").argParser(days("--keep-weekly-days")).default(90))
+        .addOption(new Option("--keep-monthly-days <n>", "days a monthly (first of the month) set is kept").env("LIFEBOAT_KEEP_MONTHLY_DAYS").argParser(days("--keep-monthly-days")).default(365));
+}
+
+function statusFileOption(): Option {
+    return new Option("--status-file <path>", "where schedule writes its last result, and health reads it").env("LIFEBOAT_STATUS_FILE");
+}
+
+/** What the process learns from its command: a schedule stopped by a signal stopped cleanly (exit 0). */
+export interface ProgramState {
+    cleanStop: boolean;
+}
+
+export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanStop: false }): Command {
     const program = new Command("lifeboat")
         .description("Backup and restore of PostgreSQL databases whose fields are encrypted with an application key.\nConnection: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE. Logs: one JSON line per event on stdout.")
         .version(toolVersion(), "-V, --version")
@@ -84,13 +129,7 @@ export function buildProgram(signal: AbortSignal): Command {
         .addOption(new Option("--compress <method>", "pg_dump compression: 0-9, gzip[:level], none; lz4/zstd[:level] with pg_dump 16+").env("LIFEBOAT_COMPRESS"))
         .addOption(new Option("--key-fingerprint <fp>", "fingerprint of the field encryption key in force, recorded in the manifest").env("LIFEBOAT_KEY_FINGERPRINT"))
         .action(async (o: { databases: string; target?: string[]; jobs: number; compress?: string; keyFingerprint?: string }) => {
-            const databases = o.databases
-                .split(",")
-                .map((d) => d.trim())
-                .filter((d) => d !== "");
-            if (new Set(databases).size !== databases.length) {
-                throw new LifeboatError(`--databases ${o.databases} names a database twice`, "--databases", EXIT_USAGE, "usage");
-            }
+            const databases = databaseList(o.databases);
             await backup({ databases, targets: targets(o.target), jobs: o.jobs, compress: o.compress, keyFingerprint: keyFingerprint(o.keyFingerprint), conn: connFromEnv(), signal });
         });
 
@@ -190,6 +229,65 @@ export function buildProgram(signal: AbortSignal): Command {
             }
         });
 
+    retentionOptions(program
+        .command("prune")
+        .description("delete the complete sets of a file target older than their tier's days (never the newest), and leftovers of failed runs older than a day")
+        .addOption(targetOption())
+        .option("--dry-run", "print what would be deleted, delete nothing"))
+        .action(async (o: { target?: string[]; keepDailyDays: number; keepWeeklyDays: number; keepMonthlyDays: number; dryRun?: boolean }) => {
+            const retention = retentionFrom({ daily: o.keepDailyDays, weekly: o.keepWeeklyDays, monthly: o.keepMonthlyDays });
+            for (const target of targets(o.target)) {
+                await prune({ target, retention, dryRun: o.dryRun === true });
+            }
+        });
+
+    retentionOptions(program
+        .command("schedule")
+        .description("keep running: back up on a UTC cron (never two at once), prune file targets after each success, record the last result for `health`")
+        .addOption(new Option("--cron <expr>", "five-field cron in UTC, e.g. \"0 2 * * *\"; six fields put seconds first").env("LIFEBOAT_CRON").makeOptionMandatory())
+        .addOption(new Option("--databases <names>", "comma-separated database names").env("LIFEBOAT_DATABASES").makeOptionMandatory())
+        .addOption(targetOption())
+        .addOption(new Option("--jobs <n>", "databases dumped at once").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(2))
+        .addOption(new Option("--compress <method>", "pg_dump compression, as for backup").env("LIFEBOAT_COMPRESS"))
+        .addOption(new Option("--key-fingerprint <fp>", "fingerprint of the field encryption key in force, recorded in each manifest").env("LIFEBOAT_KEY_FINGERPRINT"))
+        .addOption(statusFileOption())
+        .option("--no-prune", "do not prune file targets after a backup"))
+        .action(async (o: {
+            cron: string; databases: string; target?: string[]; jobs: number; compress?: string; keyFingerprint?: string; statusFile?: string;
+            prune: boolean; keepDailyDays: number; keepWeeklyDays: number; keepMonthlyDays: number;
+        }) => {
+            let cron;
+            try {
+                cron = parseCron(o.cron);
+            } catch (e) {
+                throw new LifeboatError(`--cron ${JSON.stringify(o.cron)} is not a cron expression: ${e instanceof CronError ? e.message : messageOf(e)}`, "--cron / LIFEBOAT_CRON, e.g. \"0 2 * * *\" (UTC)", EXIT_USAGE, "usage");
+            }
+            const databases = databaseList(o.databases);
+            const all = targets(o.target);
+            const fp = keyFingerprint(o.keyFingerprint);
+            const retention = retentionFrom({ daily: o.keepDailyDays, weekly: o.keepWeeklyDays, monthly: o.keepMonthlyDays });
+            const backupArgs = ["--databases", databases.join(","), ...all.flatMap((t) => ["--target", t.display]), "--jobs", String(o.jobs),
+                ...(o.compress === undefined ? [] : ["--compress", o.compress]), ...(fp === undefined ? [] : ["--key-fingerprint", fp])];
+            await schedule({
+                cron, backupArgs, retention, signal, statusFile: o.statusFile,
+                pruneTargets: o.prune ? all.filter((t) => t instanceof FileTarget) : [],
+            });
+            state.cleanStop = true;
+        });
+
+    program
+        .command("health")
+        .description("exit 1 unless the schedule runs, its last run succeeded, and the last successful backup is younger than --max-age (a container health check)")
+        .addOption(new Option("--max-age <duration>", "e.g. 26h, 90m, 2d").env("LIFEBOAT_MAX_AGE").default("26h"))
+        .addOption(statusFileOption().makeOptionMandatory())
+        .action(async (o: { maxAge: string; statusFile: string }) => {
+            const r = health(await readStatus(o.statusFile), o.maxAge);
+            if (!r.ok) {
+                throw new LifeboatError(`unhealthy: ${r.reason}`, undefined, EXIT_FAILED, "unhealthy");
+            }
+            log.event("health.ok", { reason: r.reason, lastSuccess: r.lastSuccess, maxAge: o.maxAge });
+        });
+
     program
         .command("fingerprint")
         .description("read a key on stdin, print its fingerprint: sha256: and the first 16 hex characters of the SHA-256 of the trimmed key")
@@ -227,10 +325,11 @@ export async function main(argv: string[]): Promise<number> {
     };
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
-    const program = buildProgram(controller.signal);
+    const state: ProgramState = { cleanStop: false };
+    const program = buildProgram(controller.signal, state);
     try {
         await program.parseAsync(argv);
-        return controller.signal.aborted ? EXIT_FAILED : 0;
+        return controller.signal.aborted && !state.cleanStop ? EXIT_FAILED : 0;
     } catch (e) {
         if (e instanceof CommanderError) {
             return e.exitCode === 0 ? 0 : EXIT_USAGE;
