@@ -56,6 +56,11 @@ ENV NODE_ENV=production
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/scripts ./dist/scripts
 COPY package.json ./
+# `lifeboat` on the PATH (docker exec <container> lifeboat restore ...), and /backups owned by the
+# job's user: a new Docker volume mounted there inherits that owner (the local target's default).
+RUN chmod 755 /app/dist/scripts/cli.js \
+    && ln -s /app/dist/scripts/cli.js /usr/local/bin/lifeboat \
+    && install -d -o node -g node -m 750 /backups
 
 # never root: the `node` user (uid 1000) of the base image; restore's temporary files go to /tmp
 USER node

@@ -21,14 +21,17 @@ export const RESTORE_MODES = ["none", "pointInTime", "geo", "revive", "dump"] as
  */
 export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default: string }> = [
     { key: "target", meaning: "`azure`, `aws` or `local`", default: "required" },
-    { key: "servers", meaning: "list of servers: `{name, location, version, sku, storageSizeGb, backupRetentionDays (7-35; 1-35 on aws), geoRedundantBackup, backupReplicationRegion, highAvailability (Disabled, SameZone, ZoneRedundant), databases: [names], authentication (password, entra), administratorLogin, publicNetworkAccess}`; the SKU tier is derived from `sku`. On aws: `name` is the RDS identifier, `location` an AWS region, `sku` an instance class, `highAvailability: ZoneRedundant` is Multi-AZ, and `geoRedundantBackup` replicates automated backups to `backupReplicationRegion` (required then: AWS has no region pairs)", default: "required; per server: version `16`, sku `Standard_D2ds_v5` (aws: `db.t4g.medium`), storageSizeGb `128` (aws: `100`), backupRetentionDays `35`, geoRedundantBackup `true`, highAvailability `Disabled`, authentication `password`, administratorLogin `lifeboat_admin`, publicNetworkAccess `false`" },
-    { key: "backupStorage", meaning: "`{location, redundancy (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS), retention: {dailyDays, weeklyDays, monthlyDays}, immutabilityDays, accountName, containerName, softDeleteDays, bucketName, objectLockMode}`. On aws: an S3 bucket in `location` (an AWS region) named `bucketName`, `immutabilityDays` is its Object Lock default retention in `objectLockMode` (GOVERNANCE or COMPLIANCE); redundancy, accountName, containerName and softDeleteDays are Azure-only", default: "location of the first server, `GRS`, 30/90/365 days, no immutability, a derived account name, container `dumps`, soft delete 14 days; aws: a derived bucket name, objectLockMode `GOVERNANCE`" },
-    { key: "keyVault", meaning: "`{location, name, secretName, softDeleteRetentionDays (7-90), recover, publicNetworkAccess, allowedIpRanges, resourceGroupName, existingVaultId, expectedFingerprint, secretReaders: [{principalId, principalType}]}`: the field-key vault, in a region that holds no backup. `recover: true` recovers the soft-deleted vault `name` in the existing group `resourceGroupName`; `existingVaultId` adopts a vault without managing it; in both, and in every restore mode, the key is never generated and `expectedFingerprint` (from `lifeboat list` or the old stack's output) labels and checks the backups. `secretReaders` get Key Vault Secrets User on the vault, recreated with it. On aws: a Secrets Manager secret `secretName` encrypted with its own KMS key in `location` (an AWS region), recoverable for `softDeleteRetentionDays` (7-30); name, recover, publicNetworkAccess and allowedIpRanges are Azure-only", default: "location required; a derived name, secretName `FIELD-ENCRYPTION-KEY` (aws: `lifeboat/field-encryption-key`), 90 days (aws: 30), recover `false`, public access on behind a deny-by-default firewall" },
+    { key: "servers", meaning: "list of servers: `{name, location, version, sku, storageSizeGb, backupRetentionDays (7-35; 1-35 on aws), geoRedundantBackup, backupReplicationRegion, highAvailability (Disabled, SameZone, ZoneRedundant), databases: [names], authentication (password, entra), administratorLogin, publicNetworkAccess}`; the SKU tier is derived from `sku`. On aws: `name` is the RDS identifier, `location` an AWS region, `sku` an instance class, `highAvailability: ZoneRedundant` is Multi-AZ, and `geoRedundantBackup` replicates automated backups to `backupReplicationRegion` (required then: AWS has no region pairs). On local: one server, `{name, databases}` only: `name` is the PostgreSQL container's host name on `local.network` (its Compose service name)", default: "required; per server: version `16`, sku `Standard_D2ds_v5` (aws: `db.t4g.medium`), storageSizeGb `128` (aws: `100`), backupRetentionDays `35`, geoRedundantBackup `true`, highAvailability `Disabled`, authentication `password`, administratorLogin `lifeboat_admin`, publicNetworkAccess `false`" },
+    { key: "backupStorage", meaning: "`{location, redundancy (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS), retention: {dailyDays, weeklyDays, monthlyDays}, immutabilityDays, accountName, containerName, softDeleteDays, bucketName, objectLockMode}`. On aws: an S3 bucket in `location` (an AWS region) named `bucketName`, `immutabilityDays` is its Object Lock default retention in `objectLockMode` (GOVERNANCE or COMPLIANCE); redundancy, accountName, containerName and softDeleteDays are Azure-only. On local: only `retention`, enforced by the job itself (`lifeboat prune` after each backup)", default: "location of the first server, `GRS`, 30/90/365 days, no immutability, a derived account name, container `dumps`, soft delete 14 days; aws: a derived bucket name, objectLockMode `GOVERNANCE`" },
+    { key: "keyVault", meaning: "`{location, name, secretName, softDeleteRetentionDays (7-90), recover, publicNetworkAccess, allowedIpRanges, resourceGroupName, existingVaultId, expectedFingerprint, secretReaders: [{principalId, principalType}]}`: the field-key vault, in a region that holds no backup. `recover: true` recovers the soft-deleted vault `name` in the existing group `resourceGroupName`; `existingVaultId` adopts a vault without managing it; in both, and in every restore mode, the key is never generated and `expectedFingerprint` (from `lifeboat list` or the old stack's output) labels and checks the backups. `secretReaders` get Key Vault Secrets User on the vault, recreated with it. On aws: a Secrets Manager secret `secretName` encrypted with its own KMS key in `location` (an AWS region), recoverable for `softDeleteRetentionDays` (7-30); name, recover, publicNetworkAccess and allowedIpRanges are Azure-only. On local: only `expectedFingerprint` (required): the key stays with the application, the stack and the backup container never hold it", default: "location required (not on local); a derived name, secretName `FIELD-ENCRYPTION-KEY` (aws: `lifeboat/field-encryption-key`), 90 days (aws: 30), recover `false`, public access on behind a deny-by-default firewall" },
     { key: "fieldEncryptionKey", meaning: "secret (`pulumi config set --secret`): bring an existing Fernet key instead of generating one", default: "generated once, never regenerated" },
-    { key: "schedule", meaning: "`{cron, timezone, image, replicaTimeoutSeconds, replicaRetryLimit, restoreTestCron, freshnessCron, maxAge}`: when the dump jobs run and the job image; the monthly restore test (`lifeboat verify`) and the freshness check (`lifeboat freshness --max-age`). Container Apps cron is UTC (azure takes only timezone `UTC`); on aws EventBridge Scheduler runs the cron in `timezone` (an IANA name), and a cron may restrict day-of-month or day-of-week, not both", default: "cron `0 2 * * *`, timezone `UTC`, image required, 7200 s (azure), 1 retry, restoreTestCron `0 4 1 * *`, freshnessCron `15 */6 * * *`, maxAge `26h`" },
+    { key: "schedule", meaning: "`{cron, timezone, image, replicaTimeoutSeconds, replicaRetryLimit, restoreTestCron, freshnessCron, maxAge}`: when the dump jobs run; `image` is a prebuilt job image to run instead of the one the stack builds from this repository's Dockerfile (azure: pushed to the stack's Container Registry, aws: to its ECR repository, local: built on the Docker engine), the jobs running it by digest; the monthly restore test (`lifeboat verify`) and the freshness check (`lifeboat freshness --max-age`). Container Apps cron is UTC (azure takes only timezone `UTC`); on aws EventBridge Scheduler runs the cron in `timezone` (an IANA name), and a cron may restrict day-of-month or day-of-week, not both", default: "cron `0 2 * * *`, timezone `UTC`, image built by the stack, 7200 s (azure), 1 retry, restoreTestCron `0 4 1 * *`, freshnessCron `15 */6 * * *`, maxAge `26h`" },
     { key: "alerts", meaning: "`{emails, webhookUrl (secret)}`: who hears of a failed dump, a stale backup (no complete set for `schedule.maxAge`) and a failed restore test; the alert rules exist either way", default: "rules without receivers" },
     { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet, backupTarget, sources: {<server name>: {sourceServerId, sourceLocation, pointInTime}}}`: how the servers are created after a loss (`sources` per server when there are several). `dump` declares one manually started restore job per database, reading `backupSet` from `backupTarget`; see docs/RUNBOOK.md", default: "`{mode: none}`; backupSet `latest`; backupTarget this stack's own container" },
     { key: "offsite", meaning: "`{s3: {region, objectLockDays, objectLockMode, bucketName, audience}}` (target azure): an off-site copy of every backup set in an S3 bucket in `region` (an AWS region), written by the dump job's managed identity through an IAM OIDC role that trusts tokens for `audience`", default: "none; when s3 is set: objectLockDays `14`, objectLockMode `GOVERNANCE`, a derived bucket name; audience required (an Entra application ID URI)" },
+    { key: "local", meaning: "`{network, backupDir, volumeName, port, user, sslMode, containerName, dockerHost, offsite: {s3: {bucket, region, prefix, endpoint, accessKeyId}, azblob: {account, container, prefix}}}` (target local): the backup container on the local Docker engine joins the application's existing Docker `network` (by name, e.g. `casework_default`) and reaches `servers[0].name` on `port` as `user`; the dumps go to the host folder `backupDir` (a bind mount; it must exist, writable by uid 1000) or else to the Docker volume `volumeName`; `offsite` adds an existing S3 bucket or blob container as a second target", default: "network required; the volume `lifeboat-<stack>-backups` unless backupDir is set, port `5432`, user `postgres`, sslMode `prefer`, containerName `lifeboat-<stack>`, the engine of DOCKER_HOST, no off-site copy" },
+    { key: "postgresPassword", meaning: "secret (`pulumi config set --secret`), target local: the password of `local.user`; reaches the container as PGPASSWORD, kept secret in state", default: "required for target local" },
+    { key: "offsiteCredential", meaning: "secret (`pulumi config set --secret`), target local with `local.offsite`: the S3 secret access key (of `local.offsite.s3.accessKeyId`), or the blob storage connection string (a SAS or account key kept nowhere else)", default: "required with `local.offsite`" },
     { key: "network", meaning: "`{addressSpace, jobsSubnet, endpointsSubnet}` (target azure): IPv4 CIDR blocks of the jobs' private network in the backup storage region: a virtual network, the Container Apps environment's subnet (dedicated, delegated to Microsoft.App/environments, /27 or larger, with the Microsoft.Storage service endpoint that the backup account's deny-by-default firewall admits) and the subnet of every server's private endpoint (one address each, plus Azure's five)", default: "addressSpace `10.42.0.0/16`, jobsSubnet `10.42.0.0/24`, endpointsSubnet `10.42.1.0/27`" },
 ];
 
@@ -38,7 +41,8 @@ const int = z.number();
 
 const serverSchema = z.object({
     name: str,
-    location: str,
+    /** Required for azure and aws (parseConfig checks it); unused by local. */
+    location: str.optional(),
     version: z.enum(POSTGRES_VERSIONS).optional(),
     sku: str.optional(),
     storageSizeGb: int.optional(),
@@ -67,7 +71,7 @@ const schemas = {
         objectLockMode: z.enum(["GOVERNANCE", "COMPLIANCE"]).optional(),
     }).strict(),
     keyVault: z.object({
-        location: str,
+        location: str.optional(),
         name: str.optional(),
         secretName: str.optional(),
         softDeleteRetentionDays: int.optional(),
@@ -113,15 +117,35 @@ const schemas = {
         jobsSubnet: str.optional(),
         endpointsSubnet: str.optional(),
     }).strict(),
+    local: z.object({
+        network: str,
+        backupDir: str.optional(),
+        volumeName: str.optional(),
+        port: int.optional(),
+        user: str.optional(),
+        sslMode: z.enum(["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]).optional(),
+        containerName: str.optional(),
+        dockerHost: str.optional(),
+        offsite: z.object({
+            s3: z.object({ bucket: str, region: str, prefix: str.optional(), endpoint: str.optional(), accessKeyId: str }).strict().optional(),
+            azblob: z.object({ account: str, container: str, prefix: str.optional() }).strict().optional(),
+        }).strict().optional(),
+    }).strict(),
 };
 
-export type ServerConfig = z.infer<typeof serverSchema>;
+/** Secret keys: read only as secrets by the program; the config records whether they are set. */
+export const SECRET_KEYS = ["fieldEncryptionKey", "postgresPassword", "offsiteCredential"] as const;
+
+/** A server as the program sees it: `location` is "" on target local (which has none). */
+export type ServerConfig = z.infer<typeof serverSchema> & { location: string };
+export type LocalConfig = z.infer<typeof schemas.local>;
 export interface LifeboatConfig {
     stack: string;
     target: (typeof TARGETS)[number];
     servers: ServerConfig[];
     backupStorage: z.infer<typeof schemas.backupStorage> & { location: string };
-    keyVault: z.infer<typeof schemas.keyVault>;
+    /** `location` is "" on target local (which has no vault). */
+    keyVault: z.infer<typeof schemas.keyVault> & { location: string };
     /** Set only when the user brings a key; the value is read as a secret by the program. */
     hasFieldEncryptionKey: boolean;
     schedule: z.infer<typeof schemas.schedule>;
@@ -129,6 +153,11 @@ export interface LifeboatConfig {
     restore: z.infer<typeof schemas.restore>;
     offsite: z.infer<typeof schemas.offsite>;
     network: z.infer<typeof schemas.network>;
+    /** Target local only: the Docker side. */
+    local?: LocalConfig;
+    /** Whether the secrets `postgresPassword` and `offsiteCredential` are set (their values are read as secrets by the program). */
+    hasPostgresPassword: boolean;
+    hasOffsiteCredential: boolean;
 }
 
 /** A stack config that cannot be used: every problem, each naming the key, the value and what is allowed. */
@@ -210,13 +239,15 @@ export interface RawConfig {
     values: Record<string, unknown>;
     /** The plaintext of lifeboat:fieldEncryptionKey, only to validate its format; never printed. */
     fieldEncryptionKey?: string;
+    /** The other secret keys that are set (non-empty); their values are never read here. @default [] */
+    secretsSet?: string[];
 }
 
 export function readRawConfig(): RawConfig {
     const values: Record<string, unknown> = {};
     const problems = new Problems();
     for (const { key } of CONFIG_KEYS) {
-        if (key === "fieldEncryptionKey") {
+        if ((SECRET_KEYS as readonly string[]).includes(key)) {
             continue;
         }
         const raw = pulumi.runtime.getConfig(`${NAMESPACE}:${key}`);
@@ -244,7 +275,8 @@ export function readRawConfig(): RawConfig {
         throw new ConfigError(problems.list);
     }
     const key = pulumi.runtime.getConfig(`${NAMESPACE}:fieldEncryptionKey`);
-    return { values, fieldEncryptionKey: key === undefined || key === "" ? undefined : key };
+    const secretsSet = SECRET_KEYS.filter((k) => k !== "fieldEncryptionKey" && (pulumi.runtime.getConfig(`${NAMESPACE}:${k}`) ?? "") !== "");
+    return { values, fieldEncryptionKey: key === undefined || key === "" ? undefined : key, secretsSet };
 }
 
 /** Validates everything and reports every problem at once; nothing is declared before this returns. */
@@ -266,8 +298,35 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
         problems.add(`${NAMESPACE}:servers`, [], "allowed: at least one server");
     }
     const keyVault = v.keyVault === undefined
-        ? (problems.add(`${NAMESPACE}:keyVault`, undefined, "required: {location} at least: the region of the field-key vault, holding no backup"), undefined)
+        ? (problems.add(`${NAMESPACE}:keyVault`, undefined, target === "local"
+            ? "required for target local: {expectedFingerprint}: the fingerprint of the application's field key (`lifeboat fingerprint < key`)"
+            : "required: {location} at least: the region of the field-key vault, holding no backup"), undefined)
         : check(problems, "keyVault", schemas.keyVault, v.keyVault);
+    if (target !== undefined && target !== "local") {
+        if (keyVault !== undefined && keyVault.location === undefined) {
+            problems.add(`${NAMESPACE}:keyVault.location`, undefined, "required: the region of the field-key vault, holding no backup");
+        }
+        servers?.forEach((s, i) => {
+            if (s.location === undefined) {
+                problems.add(`${NAMESPACE}:servers[${i}].location`, undefined, `required for target ${target}: the server's region`);
+            }
+        });
+    }
+    // `local` may hold Pulumi.yaml's default {} on any target; only a local stack reads it.
+    const localGiven = v.local !== undefined && !(typeof v.local === "object" && v.local !== null && Object.keys(v.local).length === 0);
+    const local = target === "local"
+        ? (v.local === undefined || !localGiven
+            ? (problems.add(`${NAMESPACE}:local`, v.local, "required for target local: {network} at least: the application's Docker network"), undefined)
+            : check(problems, "local", schemas.local, v.local))
+        : undefined;
+    if (target !== undefined && target !== "local" && localGiven) {
+        problems.add(`${NAMESPACE}:local`, v.local, `allowed: only with target local; remove it`);
+    }
+    for (const key of raw.secretsSet ?? []) {
+        if (target !== undefined && target !== "local") {
+            problems.addSecret(`${NAMESPACE}:${key}`, `allowed: only with target local (on ${target} the stack generates the database password and the off-site copy needs no key); remove it`);
+        }
+    }
     const backupStorage = check(problems, "backupStorage", schemas.backupStorage, v.backupStorage ?? {});
     const schedule = check(problems, "schedule", schemas.schedule, v.schedule ?? {});
     const alerts = check(problems, "alerts", schemas.alerts, v.alerts ?? {}, [`${NAMESPACE}:alerts.webhookUrl`]);
@@ -322,16 +381,20 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
     }
 
     if (target === undefined || servers === undefined || keyVault === undefined || backupStorage === undefined
-        || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined || network === undefined) {
+        || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined || network === undefined
+        || (target === "local" && local === undefined)) {
         throw new ConfigError(problems.list);
     }
     const cfg: LifeboatConfig = {
         stack,
         target,
-        servers,
+        servers: servers.map((s) => ({ ...s, location: s.location ?? "" })),
         backupStorage: { ...backupStorage, location: backupStorage.location ?? servers[0]?.location ?? "" },
-        keyVault,
+        keyVault: { ...keyVault, location: keyVault.location ?? "" },
         hasFieldEncryptionKey: raw.fieldEncryptionKey !== undefined,
+        local,
+        hasPostgresPassword: raw.secretsSet?.includes("postgresPassword") ?? false,
+        hasOffsiteCredential: raw.secretsSet?.includes("offsiteCredential") ?? false,
         schedule,
         alerts,
         restore,

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../components/validation";
 import { awsStack, checkAws } from "./aws";
 import { azureStack, checkAzure } from "./azure";
-import { ConfigError, LifeboatConfig, NAMESPACE, parseConfig, readRawConfig } from "./config";
+import { LifeboatConfig, parseConfig, readRawConfig } from "./config";
+import { checkLocal, localStack } from "./local";
 
 /** Reads and validates the whole stack config; throws ConfigError listing every problem. */
 export function loadConfig(): LifeboatConfig {
@@ -15,6 +16,8 @@ function checkTarget(cfg: LifeboatConfig, problems: Problems): void {
         checkAzure(cfg, problems);
     } else if (cfg.target === "aws") {
         checkAws(cfg, problems);
+    } else {
+        checkLocal(cfg, problems);
     }
 }
 
@@ -30,11 +33,7 @@ export function prepare(): () => Record<string, unknown> {
         case "aws":
             return () => awsStack(cfg);
         case "local":
-            throw new ConfigError([{
-                path: `${NAMESPACE}:target`,
-                given: JSON.stringify(cfg.target),
-                allowed: `only azure and aws are available in this version: the ${cfg.target} target is not built yet`,
-            }]);
+            return () => localStack(cfg);
     }
 }
 

@@ -8,6 +8,7 @@
  * Exit codes: 0 planned with no mandatory violation, 1 config error or mandatory violation,
  * 2 usage error. No Pulumi CLI, cloud or credentials are involved.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -58,6 +59,8 @@ export interface PlanResult {
     outputs: Record<string, unknown>;
     verdicts: Verdict[];
     policies: PolicySummary[];
+    /** What the plan assumed that the stack file does not say (a required secret that no file can ship). */
+    notes: string[];
 }
 
 /** Reads `stacks/Pulumi.<stack>.yaml` into config key -> value, and the keys that are secure. */
@@ -103,9 +106,32 @@ function unwire(value: unknown, at: string, secretPaths: string[]): unknown {
     return value;
 }
 
+/** A deterministic fake digest: 64 hex characters derived from a name. */
+export function fakeDigest(of: string): string {
+    return `sha256:${createHash("sha256").update(`offline-plan:${of}`).digest("hex")}`;
+}
+
 /** Outputs a real provider would compute, so that the program's derived values look real. */
 function computedOutputs(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
     switch (type) {
+        case "docker:index/image:Image": {
+            // a pushed image's repoDigest is <repository>@sha256:<digest>; a local one's, its image ID
+            const imageName = String(inputs.imageName ?? name);
+            const repository = imageName.replace(/:[^:/]+$/, "");
+            return { repoDigest: inputs.skipPush === true ? fakeDigest(imageName) : `${repository}@${fakeDigest(imageName)}`, baseImageName: imageName, registryServer: inputs.registry?.server ?? "" };
+        }
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: fakeDigest(String(inputs.name ?? name)), repoDigest: `${String(inputs.name ?? name).replace(/:[^:/]+$/, "")}@${fakeDigest(String(inputs.name ?? name))}` };
+        case "docker:index/volume:Volume":
+            return { name: inputs.name ?? name, mountpoint: `/var/lib/docker/volumes/${inputs.name ?? name}/_data` };
+        case "azure-native:containerregistry:Registry":
+            return { loginServer: `${String(inputs.registryName ?? name).toLowerCase()}.azurecr.io` };
+        case "aws:ecr/repository:Repository":
+            return {
+                arn: `arn:aws:ecr:${inputs.region ?? "eu-central-1"}:${MOCK_AWS_ACCOUNT}:repository/${inputs.name ?? name}`,
+                registryId: MOCK_AWS_ACCOUNT,
+                repositoryUrl: `${MOCK_AWS_ACCOUNT}.dkr.ecr.${inputs.region ?? "eu-central-1"}.amazonaws.com/${inputs.name ?? name}`,
+            };
         case "azure-native:dbforpostgresql:Server":
             return { fullyQualifiedDomainName: `${inputs.serverName ?? name}.postgres.database.azure.com` };
         case "azure-native:keyvault:Vault":
@@ -206,6 +232,10 @@ function mocks(): pulumi.runtime.Mocks {
                     return { id: "offline", ids: ["subnet-0offline0000000a", "subnet-0offline0000000b", "subnet-0offline0000000c"] };
                 case "azure-native:operationalinsights:getSharedKeys":
                     return { primarySharedKey: "offline-plan-shared-key", secondarySharedKey: "offline-plan-shared-key-2" };
+                case "azure-native:authorization:getClientToken":
+                    return { token: "offline-plan-arm-token" };
+                case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+                    return { id: "offline", userName: "AWS", password: "offline-plan-ecr-password", authorizationToken: "offline", proxyEndpoint: `https://${MOCK_AWS_ACCOUNT}.dkr.ecr.${args.inputs.region ?? "eu-central-1"}.amazonaws.com`, expiresAt: "2099-01-01T00:00:00Z" };
                 default:
                     throw new Error(`the offline plan has no mock for the call ${args.token}: add one to tools/plan.ts`);
             }
@@ -240,7 +270,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         throw new Error("planStack is not re-entrant: await one plan before starting another");
     }
     running = true;
-    const result: PlanResult = { stack: options.stack, exitCode: 0, configErrors: [], resources: [], outputs: {}, verdicts: [], policies: [] };
+    const result: PlanResult = { stack: options.stack, exitCode: 0, configErrors: [], resources: [], outputs: {}, verdicts: [], policies: [], notes: [] };
     try {
         const { values, secretKeys } = readStackConfig(options.stack, options.stackConfigDir);
         for (const [key, value] of Object.entries(options.config ?? {})) {
@@ -248,6 +278,18 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
                 delete values[`lifeboat:${key}`];
             } else {
                 values[`lifeboat:${key}`] = value;
+            }
+        }
+        // A local stack needs secrets no shipped file can hold (they are encrypted per stack): the
+        // plan stands in for them, and says so. A missing one still fails `pulumi up` by name.
+        if (values["lifeboat:target"] === "local") {
+            const needed = ["postgresPassword", ...(typeof values["lifeboat:local"] === "object" && values["lifeboat:local"] !== null && "offsite" in (values["lifeboat:local"] as object) ? ["offsiteCredential"] : [])];
+            for (const key of needed) {
+                if (values[`lifeboat:${key}`] === undefined && !(options.config !== undefined && key in options.config)) {
+                    values[`lifeboat:${key}`] = OFFLINE_SECRET_PLACEHOLDER;
+                    secretKeys.push(`lifeboat:${key}`);
+                    result.notes.push(`lifeboat:${key} is not in the stack file (a secret: \`pulumi config set --secret lifeboat:${key}\` before \`pulumi up\`); planned with a placeholder`);
+                }
             }
         }
         const flat: Record<string, string> = {};
@@ -321,7 +363,14 @@ const KEY_SETTINGS: Record<string, string[]> = {
     "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy.days", "containerDeleteRetentionPolicy.days"],
     "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
     "azure-native:storage:BlobContainerImmutabilityPolicy": ["immutabilityPeriodSinceCreationInDays"],
-    "azure-native:app:Job": ["jobName", "location", "configuration.triggerType", "configuration.scheduleTriggerConfig.cronExpression", "template.containers[0].image"],
+    "azure-native:app:Job": ["jobName", "location", "configuration.triggerType", "configuration.scheduleTriggerConfig.cronExpression", "configuration.registries[0].server", "template.containers[0].image"],
+    "azure-native:containerregistry:Registry": ["registryName", "location", "sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess"],
+    "docker:index/image:Image": ["imageName", "build.context", "build.dockerfile", "build.platform", "skipPush", "registry.server", "registry.username", "registry.password"],
+    "docker:index/remoteImage:RemoteImage": ["name", "keepLocally"],
+    "docker:index/container:Container": ["name", "image", "command", "networksAdvanced[0].name", "mounts[0].type", "mounts[0].source", "mounts[0].target", "restart", "healthcheck.tests", "envs"],
+    "docker:index/volume:Volume": ["name"],
+    "aws:ecr/repository:Repository": ["name", "region", "imageTagMutability", "imageScanningConfiguration.scanOnPush", "forceDelete"],
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ["repository"],
     "azure-native:app:ManagedEnvironment": ["location", "vnetConfiguration.internal", "workloadProfiles[0].workloadProfileType"],
     "azure-native:network:VirtualNetwork": ["virtualNetworkName", "location", "addressSpace.addressPrefixes"],
     "azure-native:network:Subnet": ["subnetName", "addressPrefix", "delegations[0].serviceName", "serviceEndpoints[0].service"],
@@ -372,7 +421,9 @@ function showSetting(r: PlannedResource, key: string): string | undefined {
     }
     const secret = r.secretPaths.some((p) => p === key || key.startsWith(`${p}.`) || p.startsWith(`${key}.`));
     const shown = secret ? "[secret]" : value === UNKNOWN ? "(known after apply)" : typeof value === "string" ? value : JSON.stringify(value);
-    return `${key.split(".").pop()}=${shown}`;
+    // `networksAdvanced[0].name` reads as `networksAdvanced.name`, not as a second `name`
+    const label = /\.name$/.test(key) && key.includes("[") ? key.replace(/\[\d+\]/g, "").split(".").slice(-2).join(".") : key.split(".").pop();
+    return `${label}=${shown}`;
 }
 
 /** A derived, printable view of one resource: what the tree and --json show. */
@@ -420,6 +471,9 @@ export function renderPlan(result: PlanResult): string {
         });
     };
     lines.push(`Offline plan of stack ${result.stack}: ${result.resources.filter((r) => r.custom).length} resources in ${result.resources.filter((r) => !r.custom).length} components (Pulumi mocks; no CLI, cloud or credentials)`);
+    for (const note of result.notes) {
+        lines.push(`  note: ${note}`);
+    }
     lines.push("");
     walk("", "");
     const stackVerdicts = result.verdicts.filter((v) => v.urn === undefined);
@@ -453,6 +507,7 @@ export function planJson(result: PlanResult): unknown {
         exitCode: result.exitCode,
         configErrors: result.configErrors,
         error: result.error,
+        notes: result.notes,
         resources: result.resources.map((r) => ({ ...describe(r), urn: r.urn })),
         verdicts: result.verdicts,
         policies: result.policies,

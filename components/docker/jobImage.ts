@@ -1,0 +1,81 @@
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { Problems } from "../validation";
+
+/** The repository root: the job image's build context (`.dockerignore` keeps it to scripts/ and the package files). */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Where the built image goes: pushed to a registry, or kept on the local engine. */
+export interface JobImageRegistry {
+    /** Registry host, e.g. myregistry.azurecr.io or 123456789012.dkr.ecr.eu-central-1.amazonaws.com. */
+    server: pulumi.Input<string>;
+    username: pulumi.Input<string>;
+    /** Kept secret: it is wrapped in pulumi.secret whatever it arrives as. */
+    password: pulumi.Input<string>;
+}
+
+export interface JobImageArgs {
+    /**
+     * Repository and tag to build as, e.g. `myregistry.azurecr.io/lifeboat:prod`. The tag is only
+     * a name: every consumer gets `ref`, the image's digest.
+     */
+    imageName: pulumi.Input<string>;
+    /** Push to this registry; absent: the image stays on the local engine (target local). @default undefined */
+    registry?: JobImageRegistry;
+    /** The build context. @default the repository root */
+    context?: string;
+    /** The Dockerfile, relative to the context. @default "Dockerfile" */
+    dockerfile?: string;
+    /** Target platform: Container Apps jobs and Fargate run linux/amd64. @default "linux/amd64" when pushing, else the engine's own */
+    platform?: string;
+    /** `PG_MAJOR` build argument: the PostgreSQL client major version, or `newest`. @default "newest" */
+    pgMajor?: string;
+}
+
+export function validateJobImageArgs(args: JobImageArgs, problems: Problems, path = "args"): void {
+    const pg = args.pgMajor ?? "newest";
+    if (pg !== "newest" && !/^(1[3-9]|[2-9]\d)$/.test(pg)) {
+        problems.add(`${path}.pgMajor`, pg, "allowed: newest, or a PostgreSQL major version from 13, e.g. 17");
+    }
+    if (args.platform !== undefined && !/^linux\/(amd64|arm64)$/.test(args.platform)) {
+        problems.add(`${path}.platform`, args.platform, "allowed: linux/amd64 or linux/arm64");
+    }
+}
+
+/**
+ * The job image, built from this repository's Dockerfile by the Docker engine Pulumi runs beside,
+ * and pushed to the stack's registry (or kept locally). `ref` is what jobs run: for a pushed image
+ * `<registry>/<repository>@sha256:<digest>` (immutable: a new build is a new reference, so the jobs
+ * are updated), for a local one the image ID `sha256:<id>`.
+ */
+export class JobImage extends pulumi.ComponentResource {
+    public readonly image: docker.Image;
+    /** The reference jobs run: by digest, never by a mutable tag. */
+    public readonly ref: pulumi.Output<string>;
+
+    constructor(name: string, args: JobImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("lifeboat:docker:JobImage", name, {}, opts);
+        const problems = new Problems();
+        validateJobImageArgs(args, problems);
+        problems.throwIfAny(`JobImage ${name}`);
+
+        const registry = args.registry;
+        const push = registry !== undefined;
+        const platform = args.platform ?? (push ? "linux/amd64" : undefined);
+        this.image = new docker.Image(`${name}-image`, {
+            imageName: args.imageName,
+            build: {
+                context: args.context ?? REPO_ROOT,
+                dockerfile: path.join(args.context ?? REPO_ROOT, args.dockerfile ?? "Dockerfile"),
+                ...(platform === undefined ? {} : { platform }),
+                args: { PG_MAJOR: args.pgMajor ?? "newest" },
+            },
+            ...(registry !== undefined
+                ? { registry: { server: registry.server, username: registry.username, password: pulumi.secret(registry.password) } }
+                : { skipPush: true }),
+        }, { parent: this });
+        this.ref = this.image.repoDigest;
+        this.registerOutputs({ ref: this.ref, imageName: this.image.imageName });
+    }
+}
