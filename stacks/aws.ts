@@ -2,12 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { createHash } from "crypto";
 import {
-    BackupBucket, BackupBucketArgs, DumpTask, DumpTaskArgs, FieldKeySecret, FieldKeySecretArgs, knownAwsRegion,
+    BackupBucket, BackupBucketArgs, DumpTask, DumpTaskArgs, FieldKeySecret, FieldKeySecretArgs, JobRepository, knownAwsRegion, validateJobRepositoryArgs,
     RdsPostgres, RdsPostgresArgs, TaskEnvironment, validateBackupBucketArgs, validateDumpTaskArgs,
     validateFieldKeySecretArgs, validateRdsPostgresArgs,
 } from "../components/aws";
 import { Problem, Problems } from "../components/validation";
-import { nameSuffix } from "./azure";
+import { buildsImage, imageTag, nameSuffix } from "./azure";
 import { ConfigError, LifeboatConfig, NAMESPACE } from "./config";
 
 function slug(stack: string, max: number): string {
@@ -17,6 +17,11 @@ function slug(stack: string, max: number): string {
 /** S3 bucket names are global: `lifeboat-<stack>-<what>-<hash of org/project/stack>`. */
 export function derivedBucketName(cfg: LifeboatConfig, what: string): string {
     return `lifeboat-${slug(cfg.stack, 20)}-${what}-${nameSuffix(cfg)}`;
+}
+
+/** The job image's ECR repository: `lifeboat/<stack>`. */
+export function repositoryName(cfg: LifeboatConfig): string {
+    return `lifeboat/${slug(cfg.stack, 40)}`;
 }
 
 /** Task family and schedule names: 1-64 characters. */
@@ -145,8 +150,8 @@ export function checkAwsPlan(cfg: LifeboatConfig, plan: AwsPlan, problems: Probl
     azureOnly(problems, `${bs}.containerName`, cfg.backupStorage.containerName, "sets are written at the bucket root");
     azureOnly(problems, `${bs}.softDeleteDays`, cfg.backupStorage.softDeleteDays, "versioning keeps overwritten or deleted objects 14 days");
 
-    if (cfg.schedule.image === undefined || cfg.schedule.image.trim() === "") {
-        problems.add(`${NAMESPACE}:schedule.image`, cfg.schedule.image, "required for target aws: the job image built from this repository's Dockerfile, e.g. ghcr.io/lifeboat-dr/lifeboat@sha256:<digest>");
+    if (buildsImage(cfg)) {
+        checkAs(problems, (p) => validateJobRepositoryArgs({ region: plan.region, repositoryName: repositoryName(cfg), tag: imageTag(cfg) }, p, `${NAMESPACE}:schedule.image (the repository the stack builds into)`));
     }
     azureOnly(problems, `${NAMESPACE}:schedule.replicaTimeoutSeconds`, cfg.schedule.replicaTimeoutSeconds, "an ECS task runs until the job exits");
     // Job-level checks share the schedule: report them once.
@@ -242,10 +247,16 @@ export function awsStack(cfg: LifeboatConfig): AwsOutputs {
         vpcId: vpc.id,
         clientSecurityGroupIds: [env.securityGroup.id],
     }, { providers: [main] }));
+    // The job image: built from this repository's Dockerfile, pushed to the stack's ECR repository
+    // and run by digest; a prebuilt `schedule.image` replaces it.
+    const built = buildsImage(cfg) ? new JobRepository("registry", { region: plan.region, repositoryName: repositoryName(cfg), tag: imageTag(cfg) }, { providers: [main] }) : undefined;
+    const image: pulumi.Input<string> = built?.ref ?? cfg.schedule.image ?? "";
     const jobs = plan.jobs.map((job, i) => {
         const server = servers[i];
         return new DumpTask(job.jobName, {
             ...job,
+            image,
+            imageRepositoryArn: built?.repository.arn,
             environment: env,
             host: server.address,
             user: server.administratorLogin,
@@ -267,6 +278,8 @@ export function awsStack(cfg: LifeboatConfig): AwsOutputs {
         backupBucket: bucket.bucketName,
         backupBucketRegion: bucket.region,
         backupTarget: bucket.targetUrl,
+        jobImage: image,
+        ...(built === undefined ? {} : { registry: built.repository.repositoryUrl }),
         dumpTasks: jobs.map((j) => j.jobName),
         schedules: Object.fromEntries(jobs.map((j) => [j.jobName, `${j.scheduleExpression} ${plan.jobs[0]?.timezone ?? "UTC"}`])),
         alarmTopicArn: env.alarmTopic.arn,

@@ -4,9 +4,9 @@ import * as resources from "@pulumi/azure-native/resources";
 import { createHash } from "crypto";
 import {
     BackupAlerts, BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
-    JobNetwork, JobNetworkArgs, PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
+    JobNetwork, JobNetworkArgs, JobRegistry, JobRegistryPull, PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
     subscriptionOf, suggestRegions, validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validateJobNetworkArgs,
-    validatePostgresServerArgs,
+    validateJobRegistryArgs, validatePostgresServerArgs,
 } from "../components/azure";
 import { cronProblem } from "../components/cron";
 import { Problems } from "../components/validation";
@@ -24,6 +24,21 @@ function stackSlug(stack: string, max: number): string {
 
 export function storageAccountName(cfg: LifeboatConfig): string {
     return cfg.backupStorage.accountName ?? `lb${stackSlug(cfg.stack, 12)}${nameSuffix(cfg)}`;
+}
+
+/** The job image's registry: globally unique, 5-50 lowercase letters and digits. */
+export function registryName(cfg: LifeboatConfig): string {
+    return `lbcr${stackSlug(cfg.stack, 12)}${nameSuffix(cfg)}`;
+}
+
+/** Whether the stack builds the job image (no prebuilt `schedule.image`). */
+export function buildsImage(cfg: LifeboatConfig): boolean {
+    return cfg.schedule.image === undefined || cfg.schedule.image.trim() === "";
+}
+
+/** The tag the built image is pushed as: the stack's name (jobs run the digest, never the tag). */
+export function imageTag(cfg: LifeboatConfig): string {
+    return cfg.stack.replace(/[^A-Za-z0-9_.-]/g, "-").replace(/^[.-]+/, "").slice(0, 128) || "stack";
 }
 
 export function vaultName(cfg: LifeboatConfig): string {
@@ -245,8 +260,10 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
     const networkProblems = new Problems();
     validateJobNetworkArgs({ ...plan.network, servers: cfg.servers.map((s) => ({ name: s.name, serverId: "" })) }, networkProblems, `${NAMESPACE}:network`);
     problems.list.push(...networkProblems.list.filter((p) => !p.path.includes(".servers[")));
-    if (cfg.schedule.image === undefined || cfg.schedule.image.trim() === "") {
-        problems.add(`${NAMESPACE}:schedule.image`, cfg.schedule.image, "required for target azure: the job image built from this repository's Dockerfile, e.g. myregistry.azurecr.io/lifeboat@sha256:<digest>");
+    if (buildsImage(cfg)) {
+        validateJobRegistryArgs({
+            resourceGroupName: "", registryName: registryName(cfg), location: plan.storage.location, tenantId: "", subscriptionId: "", pullers: [], tag: imageTag(cfg),
+        }, problems, `${NAMESPACE}:schedule.image (the registry the stack builds into)`);
     }
     // Job-level checks share the schedule: report them once.
     const job = plan.jobs[0];
@@ -340,7 +357,21 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         const blob = storage.targetUrlOf(storage.containerNames[i]);
         return offsite === undefined ? blob : `${blob},${offsite.targetUrl}`;
     };
-    const image = cfg.schedule.image ?? "";
+    // The job image: built from this repository's Dockerfile and pushed to the stack's registry
+    // (admin user off; the jobs' identities pull with AcrPull), run by digest. A prebuilt
+    // `schedule.image` replaces all of it.
+    const built = buildsImage(cfg) ? new JobRegistry("registry", {
+        resourceGroupName: dataRgName,
+        registryName: registryName(cfg),
+        location: plan.storage.location,
+        tenantId: client.tenantId,
+        subscriptionId: client.subscriptionId,
+        pullers: [{ name: "dump", principalId: env.identity.principalId }, { name: "restore", principalId: env.restoreIdentity.principalId }],
+        tag: imageTag(cfg),
+    }, inData) : undefined;
+    const image: pulumi.Input<string> = built?.ref ?? cfg.schedule.image ?? "";
+    const dumpPull: JobRegistryPull | undefined = built === undefined ? undefined : { server: built.loginServer, pullRole: built.pullRoles.dump };
+    const restorePull: JobRegistryPull | undefined = built === undefined ? undefined : { server: built.loginServer, pullRole: built.pullRoles.restore };
     const location = plan.storage.location;
     const jobs = plan.jobs.map((job, i) => {
         const server = servers[i];
@@ -355,12 +386,14 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
             keyFingerprint: key.keyFingerprint,
             // The off-site copy's role and audience: the job assumes the role by web identity.
             extraEnv: offsite?.env,
+            image,
+            registry: dumpPull,
         }, inData);
     });
     const connection = (i: number) => ({ host: servers[i].fqdn, user: servers[i].administratorLogin ?? "", password: servers[i].administratorPassword ?? "" });
     // The monthly restore test: the newest set restored into scratch databases on the server itself, checked, dropped.
     const restoreTests = cfg.servers.map((s, i) => new RecoveryJob(jobName("verify", s.name), {
-        resourceGroupName: dataRgName, location, environment: env, image, kind: "verify",
+        resourceGroupName: dataRgName, location, environment: env, image, registry: restorePull, kind: "verify",
         jobName: jobName("verify", s.name),
         cron: cfg.schedule.restoreTestCron ?? "0 4 1 * *",
         args: ["verify", "--set", "latest", "--scratch", pulumi.interpolate`postgresql://${connection(i).user}@${connection(i).host}:5432/postgres?sslmode=require`],
@@ -372,7 +405,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
     }, inData));
     const maxAge = cfg.schedule.maxAge ?? "26h";
     const freshness = cfg.servers.map((s, i) => new RecoveryJob(jobName("fresh", s.name), {
-        resourceGroupName: dataRgName, location, environment: env, image, kind: "freshness",
+        resourceGroupName: dataRgName, location, environment: env, image, registry: restorePull, kind: "freshness",
         jobName: jobName("fresh", s.name),
         cron: cfg.schedule.freshnessCron ?? "15 */6 * * *",
         args: ["freshness", "--max-age", maxAge],
@@ -386,7 +419,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
     const restores = cfg.restore.mode !== "dump" ? [] : cfg.servers.flatMap((s, i) => s.databases.map((db) => {
         const name = jobName("restore", `${s.name}-${db}`.toLowerCase().replace(/[^a-z0-9-]/g, "-"));
         return new RecoveryJob(name, {
-            resourceGroupName: dataRgName, location, environment: env, image, kind: "restore",
+            resourceGroupName: dataRgName, location, environment: env, image, registry: restorePull, kind: "restore",
             jobName: name,
             args: ["restore", "--set", cfg.restore.backupSet ?? "latest", "--database", db,
                 pulumi.interpolate`--into=postgresql://${connection(i).user}@${connection(i).host}:5432/${encodeURIComponent(db)}?sslmode=require`],
@@ -423,6 +456,8 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         backupContainers: storage.containerNames,
         backupTargets: Object.fromEntries(cfg.servers.map((s, i) => [s.name, targetOf(i)])),
         ...(offsite === undefined ? {} : { offsiteBucket: offsite.bucket.bucketName, offsiteRegion: offsite.bucket.region, offsiteRoleArn: offsite.role.roleArn }),
+        jobImage: image,
+        ...(built === undefined ? {} : { registry: built.loginServer }),
         dumpJobs: jobs.map((j) => j.jobName),
         restoreTestJobs: restoreTests.map((j) => j.jobName),
         freshnessJobs: freshness.map((j) => j.jobName),

@@ -306,6 +306,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         // Loaded after the mocks, as Pulumi's own mock tests do.
         const { prepare } = await import("../stacks/program");
         const { ConfigError } = await import("../stacks/config");
+        // No registry to exchange a token with offline: a stand-in push credential (never used
+        // in a preview, where nothing is pushed).
+        const { acrLogin } = await import("../components/azure/registry");
+        acrLogin.exchange = async () => "offline-plan-acr-refresh-token";
         // A failure inside the program also rejects promises nobody awaits (Pulumi's language
         // host catches those); collect them here instead of letting them end the process.
         const stray: unknown[] = [];

@@ -190,6 +190,11 @@ export interface DumpTaskArgs {
     keyFingerprint: pulumi.Input<string>;
     /** The job image: a registry reference, preferably by digest. */
     image: pulumi.Input<string>;
+    /**
+     * The ECR repository `image` is in: the execution role may pull from it (and only it).
+     * @default undefined (a public image)
+     */
+    imageRepositoryArn?: pulumi.Input<string>;
     /** Five-field cron (Sunday = 0), evaluated in `timezone`. @default "0 2 * * *" */
     cron?: string;
     /** IANA time zone of the cron; EventBridge Scheduler follows daylight saving. @default "UTC" */
@@ -300,6 +305,10 @@ export class DumpTask extends pulumi.ComponentResource {
                     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${this.logGroup.arn}:*` },
                     { Sid: "DatabasePassword", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.passwordSecretArn },
                     { Sid: "DatabasePasswordKey", Effect: "Allow", Action: ["kms:Decrypt"], Resource: args.passwordSecretKeyArn },
+                    ...(args.imageRepositoryArn === undefined ? [] : [
+                        { Sid: "RegistryLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+                        { Sid: "PullJobImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: args.imageRepositoryArn },
+                    ]),
                 ],
             }),
         }, { parent: this });

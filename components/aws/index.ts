@@ -4,3 +4,4 @@ export * from "./fieldKeySecret";
 export * from "./rdsPostgres";
 export * from "./regions";
 export * from "./webIdentityRole";
+export * from "./jobRepository";

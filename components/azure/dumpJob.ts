@@ -175,7 +175,20 @@ export interface DumpJobArgs {
     sslMode?: string;
     /** More plain (non-secret) environment variables, e.g. the off-site target's role. @default [] */
     extraEnv?: { name: string; value: pulumi.Input<string> }[];
+    /**
+     * The private registry `image` is in: the job pulls with its identity, which `pullRole`
+     * (AcrPull on the registry) lets it; the job waits for that role. @default undefined (a public image)
+     */
+    registry?: JobRegistryPull;
     tags?: Record<string, string>;
+}
+
+/** A private registry a job pulls from with its own user-assigned identity. */
+export interface JobRegistryPull {
+    /** The registry's login server, e.g. lbprod1234abcd.azurecr.io. */
+    server: pulumi.Input<string>;
+    /** The identity's AcrPull role assignment on the registry. */
+    pullRole: pulumi.Resource;
 }
 
 export function validateDumpJobArgs(args: DumpJobArgs, problems: Problems, path = "args"): void {
@@ -236,6 +249,7 @@ export class DumpJob extends pulumi.ComponentResource {
                 replicaTimeout: args.replicaTimeoutSeconds ?? 7200,
                 replicaRetryLimit: args.replicaRetryLimit ?? 1,
                 secrets: [{ name: "pg-password", value: pulumi.secret(args.password) }],
+                registries: args.registry === undefined ? undefined : [{ server: args.registry.server, identity: env.identity.id }],
             },
             template: {
                 containers: [{
@@ -254,8 +268,8 @@ export class DumpJob extends pulumi.ComponentResource {
             },
         }, {
             parent: this,
-            // The identity must be able to write before the first run.
-            dependsOn: env.blobWriters,
+            // The identity must be able to write (and pull the image) before the first run.
+            dependsOn: [...env.blobWriters, ...(args.registry === undefined ? [] : [args.registry.pullRole])],
             // A job cannot move to another environment (e.g. when the network is added): replace
             // it, deleting first because its name is fixed.
             replaceOnChanges: ["environmentId"],

@@ -6,3 +6,4 @@ export * from "./regions";
 export * from "./alerts";
 export * from "./recoveryJobs";
 export * from "./network";
+export * from "./registry";

@@ -4,7 +4,7 @@ import * as types from "@pulumi/azure-native/types";
 import { cronProblem } from "../cron";
 import { DATABASES_TAG, ROLE_TAG, ROLES, SERVER_TAG } from "../roles";
 import { checkIntRange, Problems } from "../validation";
-import { JobEnvironment } from "./dumpJob";
+import { JobEnvironment, JobRegistryPull } from "./dumpJob";
 
 /** What a recovery job does: a monthly restore test, a freshness check, or a one-off restore. */
 export type RecoveryJobKind = "verify" | "freshness" | "restore";
@@ -32,6 +32,8 @@ export interface RecoveryJobArgs {
     /** Seconds a run may take. @default 7200 */
     replicaTimeoutSeconds?: number;
     image: pulumi.Input<string>;
+    /** The private registry `image` is in, pulled with the restore identity (its AcrPull). @default undefined (a public image) */
+    registry?: JobRegistryPull;
     tags?: Record<string, string>;
 }
 
@@ -94,6 +96,7 @@ export class RecoveryJob extends pulumi.ComponentResource {
             configuration: {
                 ...trigger,
                 secrets: args.database === undefined ? undefined : [{ name: "pg-password", value: pulumi.secret(args.database.password) }],
+                registries: args.registry === undefined ? undefined : [{ server: args.registry.server, identity: env.restoreIdentity.id }],
             },
             template: {
                 containers: [{
@@ -111,7 +114,7 @@ export class RecoveryJob extends pulumi.ComponentResource {
                 ...(args.serverName === undefined ? {} : { [SERVER_TAG]: args.serverName }),
                 ...(args.databases === undefined ? {} : { [DATABASES_TAG]: args.databases.join(",") }),
             },
-        }, { parent: this, dependsOn: env.blobReaders, replaceOnChanges: ["environmentId"], deleteBeforeReplace: true });
+        }, { parent: this, dependsOn: [...env.blobReaders, ...(args.registry === undefined ? [] : [args.registry.pullRole])], replaceOnChanges: ["environmentId"], deleteBeforeReplace: true });
         this.registerOutputs({ jobName: this.jobName });
     }
 }

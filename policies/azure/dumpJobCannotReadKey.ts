@@ -29,6 +29,7 @@ export const NON_KEY_ROLES: Readonly<Record<string, string>> = {
     "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
     "21090545-7ca7-4776-b22c-e363652d74d2": "Key Vault Reader",
     "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
+    "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
 };
 
 type Tri = "yes" | "no" | "unknown";

@@ -144,7 +144,8 @@ describe("unsafe program changes config cannot express are reported too", () => 
 
     it("the dump job given Key Vault Secrets User on the field-key vault", async () => {
         const resources = changed((rs) => {
-            const writer = byType(rs, "azure-native:authorization:RoleAssignment");
+            // the dump identity's blob writer (the plan holds other assignments too: AcrPull, readers)
+            const writer = rs.find((r) => r.type === "azure-native:authorization:RoleAssignment" && r.name === "jobs-blob-writer") as OfflineResource;
             const vault = rs.find((r) => r.type === "azure-native:keyvault:Vault") as OfflineResource;
             writer.props.roleDefinitionId = String(writer.props.roleDefinitionId).replace("ba92f5b4-2d11-453d-a403-e96b0029c9fe", "4633458b-17de-408a-b874-0445c86b69e6");
             writer.opts.propertyDependencies.scope = [vault.urn];

@@ -28,7 +28,6 @@ describe("invalid stack configs fail before any resource, naming the key, the va
         ["storage redundancy", { backupStorage: { location: "westeurope", redundancy: "GEO" } }, "lifeboat:backupStorage.redundancy: got \"GEO\"; allowed: one of LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS"],
         ["lifecycle days", { backupStorage: { location: "westeurope", retention: { dailyDays: 0 } } }, "lifeboat:backupStorage.retention.dailyDays: got 0; allowed: a whole number from 1 to 99999"],
         ["cron with four fields", { schedule: { cron: "0 2 * *", image: "img:1" } }, "lifeboat:schedule.cron: got \"0 2 * *\"; allowed: a five-field cron in UTC such as \"0 2 * * *\" (a cron expression has 5 fields (minute hour day-of-month month day-of-week), this has 4)"],
-        ["job image missing", { schedule: { cron: "0 2 * * *" } }, "lifeboat:schedule.image: missing; required for target azure: the job image built from this repository's Dockerfile, e.g. myregistry.azurecr.io/lifeboat@sha256:<digest>"],
         ["alert email", { alerts: { emails: ["oncall"] } }, "lifeboat:alerts.emails[0]: got \"oncall\"; allowed: an email address"],
         ["duplicate server names", { servers: [devServer, devServer] }, "lifeboat:servers[1].name: got \"casework-dev-pg\"; allowed: a name not used by another server of this stack"],
         ["servers not a list", { servers: { name: "x" } }, "lifeboat:servers: got {\"name\":\"x\"}; allowed: a list"],
