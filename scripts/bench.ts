@@ -69,6 +69,23 @@ function settle(cluster: Cluster): void {
     spawnSync("sync");
 }
 
+/**
+ * One measured pair: raw tool and lifeboat, alternating which runs first (pair i), with the
+ * cluster settled before each run, so neither side always gets the warmer cache.
+ */
+async function pair(cluster: Cluster, i: number, runRaw: () => Promise<Run>, runOurs: () => Promise<Run>): Promise<{ raw: Run; ours: Run }> {
+    if (i % 2 === 0) {
+        settle(cluster);
+        const raw = await runRaw();
+        settle(cluster);
+        return { raw, ours: await runOurs() };
+    }
+    settle(cluster);
+    const ours = await runOurs();
+    settle(cluster);
+    return { raw: await runRaw(), ours };
+}
+
 async function main(): Promise<number> {
     const sizes = (process.env.LIFEBOAT_BENCH_ROWS ?? "250000,1250000").split(",").map(Number);
     const pairs = Number(process.env.LIFEBOAT_BENCH_PAIRS ?? "7");
@@ -100,19 +117,7 @@ async function main(): Promise<number> {
             for (let i = 0; i < pairs; i++) {
                 const runRaw = (): Promise<Run> => timed(pgBin("pg_dump"), ["--format=custom", "--no-password", "-f", rawFile, `--dbname=${conninfo(spec, db)}`], env);
                 const runOurs = (): Promise<Run> => timed(process.execPath, [CLI, "backup", "--databases", db, "--target", `file://${target}`], env);
-                let a: Run;
-                let b: Run;
-                if (i % 2 === 0) {
-                    settle(cluster);
-                    a = await runRaw();
-                    settle(cluster);
-                    b = await runOurs();
-                } else {
-                    settle(cluster);
-                    b = await runOurs();
-                    settle(cluster);
-                    a = await runRaw();
-                }
+                const { raw: a, ours: b } = await pair(cluster, i, runRaw, runOurs);
                 raw.push(a.ms);
                 ours.push(b.ms);
                 ratios.push(b.ms / a.ms);
@@ -133,19 +138,7 @@ async function main(): Promise<number> {
                 };
                 const runOurs = (): Promise<Run> =>
                     timed(process.execPath, [CLI, "restore", "--target", `file://${target}`, "--set", "latest", "--database", db, "--into", cluster.url(`${into}_ours`), `--jobs=${jobs}`], env);
-                let a: Run;
-                let b: Run;
-                if (i % 2 === 0) {
-                    settle(cluster);
-                    a = await runRaw();
-                    settle(cluster);
-                    b = await runOurs();
-                } else {
-                    settle(cluster);
-                    b = await runOurs();
-                    settle(cluster);
-                    a = await runRaw();
-                }
+                const { raw: a, ours: b } = await pair(cluster, i, runRaw, runOurs);
                 rRaw.push(a.ms);
                 rOurs.push(b.ms);
                 rRatios.push(b.ms / a.ms);
