@@ -16,32 +16,27 @@ import {
     freePort,
     removeDir,
     Result,
+    S3,
     s3Env,
     s3Keys,
-    S3,
     seedBig,
     seedReferenceApp,
+    Servers,
     sets,
-    startAzurite,
     startCli,
-    startCluster,
-    startS3,
+    startServers,
     tempDir,
 } from "./helpers";
 
+let servers: Servers | undefined;
 let pg: Cluster;
 let azurite: Azurite;
 let s3: S3;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-    const started = await Promise.allSettled([startCluster(), startAzurite(), startS3("jobs")]);
-    // assign what started, so afterAll stops it even when another server failed to start
-    if (started[0].status === "fulfilled") pg = started[0].value;
-    if (started[1].status === "fulfilled") azurite = started[1].value;
-    if (started[2].status === "fulfilled") s3 = started[2].value;
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
+    servers = await startServers("jobs");
+    ({ pg, azurite, s3 } = servers);
     seedReferenceApp(pg, 500);
     seedBig(pg, "big", 400000);
     await createContainer(azurite, "backups");
@@ -49,7 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    await Promise.all([pg?.stop(), azurite?.stop(), s3?.stop()]);
+    await servers?.stop();
 });
 
 /** Every file under `dir` (dump objects, manifests, temporary partials), relative. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { Azurite, freePort, startAzurite, startCluster } from "../../scripts/cluster";
+import { Azurite, Cluster, freePort, startAzurite, startCluster } from "../../scripts/cluster";
 
 export { Cluster } from "../../scripts/cluster";
 
@@ -161,4 +161,26 @@ export { startAzurite, startCluster, freePort, Azurite };
 /** The JSON lines `list --json` prints. */
 export function sets(r: Result): Array<Record<string, unknown>> {
     return parseEvents(r.stdout);
+}
+
+export interface Servers {
+    pg: Cluster;
+    azurite: Azurite;
+    s3: S3;
+    stop(): Promise<void>;
+}
+
+/** PostgreSQL, Azurite and s3rver on free loopback ports; when one fails to start, the others are stopped before the error is thrown. */
+export async function startServers(bucket: string): Promise<Servers> {
+    const started = await Promise.allSettled([startCluster(), startAzurite(), startS3(bucket)]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    const stopAll = async () => {
+        await Promise.all(started.map((r) => (r.status === "fulfilled" ? r.value.stop().catch(() => undefined) : undefined)));
+    };
+    if (failed !== undefined) {
+        await stopAll();
+        throw failed.reason;
+    }
+    const [pg, azurite, s3] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Cluster, Azurite, S3];
+    return { pg, azurite, s3, stop: stopAll };
 }

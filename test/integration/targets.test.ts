@@ -15,17 +15,17 @@ import {
     freePort,
     query,
     removeDir,
+    S3,
     s3Env,
     s3Keys,
-    S3,
     seedReferenceApp,
+    Servers,
     sets,
-    startAzurite,
-    startCluster,
-    startS3,
+    startServers,
     tempDir,
 } from "./helpers";
 
+let servers: Servers | undefined;
 let pg: Cluster;
 let azurite: Azurite;
 let s3: S3;
@@ -36,13 +36,8 @@ const BLOB = "azblob://devstoreaccount1/backups/prod";
 const S3URL = "s3://lifeboat/offsite";
 
 beforeAll(async () => {
-    const started = await Promise.allSettled([startCluster(), startAzurite(), startS3("lifeboat")]);
-    // assign what started, so afterAll stops it even when another server failed to start
-    if (started[0].status === "fulfilled") pg = started[0].value;
-    if (started[1].status === "fulfilled") azurite = started[1].value;
-    if (started[2].status === "fulfilled") s3 = started[2].value;
-    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed !== undefined) throw failed.reason;
+    servers = await startServers("lifeboat");
+    ({ pg, azurite, s3 } = servers);
     seedReferenceApp(pg, 1500);
     await createContainer(azurite, "backups");
     dir = tempDir("multi");
@@ -50,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    await Promise.all([pg?.stop(), azurite?.stop(), s3?.stop()]);
+    await servers?.stop();
     if (dir !== undefined) removeDir(dir);
 });
 
