@@ -9,7 +9,7 @@ test("the drill backs up, loses cluster, state and vault, recovers the same key,
     // a private TMPDIR: other test files may run alongside, and the drill must leave nothing behind
     const tmp = mkdtempSync(path.join(os.tmpdir(), "drill-"));
     chmodSync(tmp, 0o755);
-    const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "scripts", "drill.js")], { env: cleanEnv({ TMPDIR: tmp }), encoding: "utf8", timeout: 110000 });
+    const r = spawnSync(process.execPath, [path.join(ROOT, "dist", "tools", "drill.js")], { env: cleanEnv({ TMPDIR: tmp }), encoding: "utf8", timeout: 110000 });
     const left = readdirSync(tmp);
     rmSync(tmp, { recursive: true, force: true });
     expect(r.stderr).toBe("");

@@ -2,15 +2,23 @@ import { spawnSync } from "child_process";
 import { existsSync } from "fs";
 import * as path from "path";
 
-/** Builds the CLI once: the tests run the real artifact, `node dist/scripts/cli.js`. */
+/**
+ * Builds once what the tests run as real artifacts: the job (`tsconfig.build.json`,
+ * `node dist/scripts/cli.js`) and the drill beside it (`tsconfig.tools.json`, `dist/tools/drill.js`).
+ */
 export default function globalSetup(): void {
     const root = path.resolve(__dirname, "..", "..");
     const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-    const r = spawnSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-    if (!existsSync(path.join(root, "dist", "scripts", "cli.js"))) {
-        throw new Error(`build of the lifeboat CLI failed:\n${r.stdout}\n${r.stderr}`);
-    }
-    if (r.status !== 0) {
-        process.stderr.write(`warning: tsc reported errors while building the CLI:\n${r.stdout}\n`);
+    for (const [config, artifact] of [
+        ["tsconfig.build.json", path.join("dist", "scripts", "cli.js")],
+        ["tsconfig.tools.json", path.join("dist", "tools", "drill.js")],
+    ]) {
+        const r = spawnSync(process.execPath, [tsc, "-p", config], { cwd: root, encoding: "utf8" });
+        if (!existsSync(path.join(root, artifact))) {
+            throw new Error(`build of ${artifact} (${config}) failed:\n${r.stdout}\n${r.stderr}`);
+        }
+        if (r.status !== 0) {
+            process.stderr.write(`warning: tsc reported errors while building ${artifact}:\n${r.stdout}\n`);
+        }
     }
 }

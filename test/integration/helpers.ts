@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { Azurite, Cluster, freePort, startAzurite, startCluster } from "../../scripts/cluster";
+import { Azurite, Cluster, freePort, startAzurite, startCluster } from "../../tools/cluster";
 
-export { Cluster } from "../../scripts/cluster";
+export { Cluster } from "../../tools/cluster";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const CLI = path.join(ROOT, "dist", "scripts", "cli.js");
@@ -100,7 +100,7 @@ export async function query<T extends Record<string, unknown> = Record<string, u
     }
 }
 
-export { seedBig, seedReferenceApp, digestDatabase } from "../../scripts/sample";
+export { seedBig, seedReferenceApp, digestDatabase } from "../../tools/sample";
 
 export interface S3 {
     port: number;

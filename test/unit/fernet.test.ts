@@ -1,4 +1,4 @@
-import { fernetDecrypt, fernetEncrypt } from "../../scripts/fernet";
+import { fernetDecrypt, fernetEncrypt } from "../../tools/fernet";
 
 // The test vector of the Fernet specification (generate.json / verify.json).
 const KEY = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";

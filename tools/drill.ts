@@ -19,10 +19,11 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { Azurite, Cluster, startAzurite, startCluster } from "./cluster";
-import { fingerprintKey } from "./fingerprint";
+import { fingerprintKey } from "../scripts/fingerprint";
 import { decryptCases, Digest, digestDatabase, encryptCases, seedReferenceApp } from "./sample";
 
-const CLI = path.join(__dirname, "cli.js");
+/** The built job (dist/scripts/cli.js), beside this file's dist/tools/. */
+const CLI = path.join(__dirname, "..", "scripts", "cli.js");
 const CONTAINER = "backups";
 const ROWS = 50000;
 const VAULT = "lb-prod-drill";

@@ -14,10 +14,11 @@ import { mkdtempSync, promises as fsp, readFileSync, statSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Cluster, startCluster } from "./cluster";
-import { conninfo, pgBin } from "./pg";
+import { conninfo, pgBin } from "../scripts/pg";
 import { seedBig } from "./sample";
 
-const CLI = path.join(__dirname, "cli.js");
+/** The built job (dist/scripts/cli.js), beside this file's dist/tools/. */
+const CLI = path.join(__dirname, "..", "scripts", "cli.js");
 
 interface Run {
     ms: number;

@@ -6,7 +6,7 @@
 import { Client } from "pg";
 import { Cluster } from "./cluster";
 import { fernetDecrypt, fernetEncrypt } from "./fernet";
-import { quoteIdent } from "./pg";
+import { quoteIdent } from "../scripts/pg";
 
 /** A Fernet-looking ciphertext: what an encrypted field looks like at rest. */
 export const FERNET_LIKE = "'gAAAAAB' || encode(convert_to(md5(g::text) || md5((g * 7)::text), 'UTF8'), 'base64')";

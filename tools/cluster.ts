@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, promises as fsp, readdirSync, write
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { pgBin } from "./pg";
+import { pgBin } from "../scripts/pg";
 
 export async function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
