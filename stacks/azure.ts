@@ -10,7 +10,7 @@ import {
 } from "../components/azure";
 import { cronProblem } from "../components/cron";
 import { Problems } from "../components/validation";
-import { ConfigError, LifeboatConfig, NAMESPACE } from "./config";
+import { ConfigError, LifeboatConfig, NAMESPACE, refuseJobsAsSecretReaders } from "./config";
 import { checkOffsite, declareOffsite } from "./offsite";
 
 /** A short, stable suffix that makes derived global names (storage account, vault) unique per org/project/stack. */
@@ -351,6 +351,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         // job waits for the endpoints and their DNS records: the first dump resolves the server privately.
         network: { infrastructureSubnetId: network.jobsSubnet.id, internal: true, dependsOn: network.ready },
     }, inData);
+    refuseJobsAsSecretReaders(cfg, [{ name: "the dump jobs' identity", principalId: env.identity.principalId }]);
     // The off-site S3 copy: written by the jobs' identity through an IAM role it assumes by web identity.
     const offsite = declareOffsite(cfg, { tenantId: client.tenantId, principalId: env.identity.principalId });
     const targetOf = (i: number) => {

@@ -241,7 +241,32 @@ export interface RawConfig {
     fieldEncryptionKey?: string;
     /** The other secret keys that are set (non-empty); their values are never read here. @default [] */
     secretsSet?: string[];
+    /**
+     * Secret values the stack file holds in plain text (not written by `pulumi config set --secret`),
+     * as key paths (`lifeboat:alerts.webhookUrl`); their values are never read here. @default []
+     */
+    plaintextSecrets?: string[];
 }
+
+/** The config runtime's secret-key check: in the module, not in its type declarations. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/**
+ * Whether a key's value is a secret. The Pulumi CLI passes the program the list of keys whose
+ * value is encrypted in the stack file (PULUMI_CONFIG_SECRET_KEYS); a key set with
+ * `pulumi config set --secret --path lifeboat:alerts.webhookUrl` holds `{secure: ...}` inside,
+ * which makes the whole key `lifeboat:alerts` a secret key.
+ */
+export function isSecretKey(key: string): boolean {
+    return runtimeConfig.isConfigSecret(`${NAMESPACE}:${key}`);
+}
+
+/** The value paths of each key that must be secret: the secret keys themselves, and the webhook URL. */
+export const SECRET_VALUE_PATHS: ReadonlyArray<{ key: string; path?: string }> = [
+    ...SECRET_KEYS.map((key) => ({ key })),
+    { key: "alerts", path: "webhookUrl" },
+];
 
 export function readRawConfig(): RawConfig {
     const values: Record<string, unknown> = {};
@@ -276,7 +301,17 @@ export function readRawConfig(): RawConfig {
     }
     const key = pulumi.runtime.getConfig(`${NAMESPACE}:fieldEncryptionKey`);
     const secretsSet = SECRET_KEYS.filter((k) => k !== "fieldEncryptionKey" && (pulumi.runtime.getConfig(`${NAMESPACE}:${k}`) ?? "") !== "");
-    return { values, fieldEncryptionKey: key === undefined || key === "" ? undefined : key, secretsSet };
+    const plaintextSecrets: string[] = [];
+    for (const { key: k, path } of SECRET_VALUE_PATHS) {
+        const raw = pulumi.runtime.getConfig(`${NAMESPACE}:${k}`);
+        const given = path === undefined
+            ? raw !== undefined && raw !== ""
+            : typeof values[k] === "object" && values[k] !== null && (values[k] as Record<string, unknown>)[path] !== undefined;
+        if (given && !isSecretKey(k)) {
+            plaintextSecrets.push(`${NAMESPACE}:${k}${path === undefined ? "" : `.${path}`}`);
+        }
+    }
+    return { values, fieldEncryptionKey: key === undefined || key === "" ? undefined : key, secretsSet, plaintextSecrets };
 }
 
 /** Validates everything and reports every problem at once; nothing is declared before this returns. */
@@ -321,6 +356,9 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
         : undefined;
     if (target !== undefined && target !== "local" && localGiven) {
         problems.add(`${NAMESPACE}:local`, v.local, `allowed: only with target local; remove it`);
+    }
+    for (const path of raw.plaintextSecrets ?? []) {
+        problems.addSecret(path, `allowed: a secret, encrypted in the stack file: this one is in plain text (anyone who reads the file or the repository has it). Remove it from the file and set it with \`pulumi config set --secret ${path.includes(".") ? "--path " : ""}${path}\``);
     }
     for (const key of raw.secretsSet ?? []) {
         if (target !== undefined && target !== "local") {
@@ -407,4 +445,49 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
         throw new ConfigError(problems.list);
     }
     return cfg;
+}
+
+/** Receives each check on output values; the offline plan sets one to await them (see observeOutputChecks). */
+let outputCheckObserver: ((check: Promise<unknown>) => void) | undefined;
+
+/**
+ * Makes every later config check on output values report to `observer` instead of failing the
+ * program through an unhandled rejection (what Pulumi's Node.js host reports as a failed update).
+ * The offline plan awaits them, so a refusal is a config error there too.
+ */
+export function observeOutputChecks(observer: ((check: Promise<unknown>) => void) | undefined): void {
+    outputCheckObserver = observer;
+}
+
+/**
+ * Refuses a `keyVault.secretReaders` entry that is one of the jobs' own identities: that would give
+ * the dump job Key Vault Secrets User on the field key (DESIGN contract 4, dump-job-cannot-read-key).
+ * The identities' object IDs are known once they exist (every update after the first, and every
+ * preview of one), so the check runs on the values; a refusal fails the update with a ConfigError.
+ */
+export function refuseJobsAsSecretReaders(cfg: LifeboatConfig, jobs: { name: string; principalId: pulumi.Output<string> }[]): void {
+    const readers = cfg.keyVault.secretReaders ?? [];
+    if (readers.length === 0) {
+        return;
+    }
+    const checked = pulumi.all(jobs.map((j) => j.principalId)).apply((ids) => {
+        const problems = new Problems();
+        readers.forEach((reader, i) => {
+            const j = ids.findIndex((id) => id !== undefined && id.toLowerCase() === reader.principalId.trim().toLowerCase());
+            if (j >= 0) {
+                problems.add(`${NAMESPACE}:keyVault.secretReaders[${i}].principalId`, reader.principalId,
+                    `allowed: any principal but ${jobs[j].name}: the dump job must never be able to read the field key (policy dump-job-cannot-read-key); remove this reader`);
+            }
+        });
+        if (!problems.empty) {
+            throw new ConfigError(problems.list);
+        }
+    });
+    if (outputCheckObserver !== undefined) {
+        // The output's own bookkeeping promises reject with it: the observer reports the error once.
+        const o = checked as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean>; promise(): Promise<unknown> };
+        o.isKnown.catch(() => undefined);
+        o.isSecret.catch(() => undefined);
+        outputCheckObserver(o.promise());
+    }
 }

@@ -41,6 +41,8 @@ export interface PlanOptions {
     stack: string;
     /** Overrides of `lifeboat:*` keys (without the namespace), applied over the stack file. */
     config?: Record<string, unknown>;
+    /** Keys of `config` given in plain text, as if written into the stack file without `--secret`. @default [] */
+    plaintext?: string[];
     /** Pack config, as `pulumi preview --policy-pack-config` takes it. */
     policyConfig?: Record<string, unknown>;
     /** Run as a preview (outputs of new resources unknown), like a pull-request check. @default true */
@@ -74,14 +76,53 @@ export function readStackConfig(stack: string, dir = path.join(REPO_ROOT, "stack
     const values: Record<string, unknown> = {};
     const secretKeys: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {
-        if (value !== null && typeof value === "object" && "secure" in (value as object)) {
-            values[key] = OFFLINE_SECRET_PLACEHOLDER;
+        const found = { secure: false };
+        values[key] = withPlaceholders(value, key, found);
+        if (found.secure) {
             secretKeys.push(key);
-        } else {
-            values[key] = value;
         }
     }
     return { values, secretKeys };
+}
+
+function isSecure(value: unknown): boolean {
+    return value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in (value as object) && Object.keys(value as object).length === 1;
+}
+
+/** What stands in for an encrypted value at `at` (a key path): an https URL for a URL, else a Fernet key. */
+export function placeholderFor(at: string): string {
+    return /url$/i.test(at) ? "https://offline-plan.invalid/secret" : OFFLINE_SECRET_PLACEHOLDER;
+}
+
+/**
+ * Replaces every `{secure: ...}` at any depth with a placeholder, as Pulumi's CLI decrypts them:
+ * `pulumi config set --secret --path lifeboat:alerts.webhookUrl` writes `webhookUrl: {secure: ...}`
+ * inside `lifeboat:alerts`, and the whole key then reaches the program as a secret.
+ */
+function withPlaceholders(value: unknown, at: string, found: { secure: boolean }): unknown {
+    if (isSecure(value)) {
+        found.secure = true;
+        return placeholderFor(at);
+    }
+    if (Array.isArray(value)) {
+        return value.map((v, i) => withPlaceholders(v, `${at}[${i}]`, found));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, `${at}.${k}`, found)]));
+    }
+    return value;
+}
+
+/**
+ * The override keys that hold a secret: a test's `config: {fieldEncryptionKey}` stands for
+ * `pulumi config set --secret`, unless the key is listed in `plaintext` (a value written into the
+ * stack file by hand).
+ */
+function holdsSecret(key: string, value: unknown): boolean {
+    if (["fieldEncryptionKey", "postgresPassword", "offsiteCredential"].includes(key)) {
+        return true;
+    }
+    return key === "alerts" && value !== null && typeof value === "object" && "webhookUrl" in (value as object);
 }
 
 export class UsageError extends Error {}
@@ -263,6 +304,28 @@ async function resolveOutputs(value: unknown): Promise<unknown> {
 }
 
 let running = false;
+let strays: unknown[] | undefined;
+let strayListener = false;
+
+/**
+ * Collects the rejections nobody awaits into `into` while a plan runs. A failed apply (a config
+ * check on an output) also rejects that output's bookkeeping promises (isKnown, isSecret), some
+ * after the plan returned: a config error late from a finished plan was already reported, and is
+ * dropped; anything else is written to stderr.
+ */
+function collectStrays(into: unknown[] | undefined): void {
+    strays = into;
+    if (!strayListener) {
+        strayListener = true;
+        process.on("unhandledRejection", (reason: unknown) => {
+            if (strays !== undefined) {
+                strays.push(reason);
+            } else if (!(reason instanceof Error && reason.name === "ConfigError")) {
+                process.stderr.write(`unhandled rejection after the offline plan: ${reason instanceof Error ? reason.stack : String(reason)}\n`);
+            }
+        });
+    }
+}
 
 /** Runs the program for one stack under mocks and evaluates the policy pack. */
 export async function planStack(options: PlanOptions): Promise<PlanResult> {
@@ -274,10 +337,17 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     try {
         const { values, secretKeys } = readStackConfig(options.stack, options.stackConfigDir);
         for (const [key, value] of Object.entries(options.config ?? {})) {
+            const full = `lifeboat:${key}`;
+            if (secretKeys.includes(full)) {
+                secretKeys.splice(secretKeys.indexOf(full), 1);
+            }
             if (value === undefined) {
-                delete values[`lifeboat:${key}`];
+                delete values[full];
             } else {
-                values[`lifeboat:${key}`] = value;
+                values[full] = value;
+                if (holdsSecret(key, value) && !(options.plaintext ?? []).includes(key)) {
+                    secretKeys.push(full);
+                }
             }
         }
         // A local stack needs secrets no shipped file can hold (they are encrypted per stack): the
@@ -305,7 +375,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
 
         // Loaded after the mocks, as Pulumi's own mock tests do.
         const { prepare } = await import("../stacks/program");
-        const { ConfigError } = await import("../stacks/config");
+        const { ConfigError, observeOutputChecks } = await import("../stacks/config");
+        // Config checks on output values (the dump identity is no secret reader): awaited below.
+        const checks: Promise<unknown>[] = [];
+        observeOutputChecks((check) => { checks.push(check); });
         // No registry to exchange a token with offline: a stand-in push credential (never used
         // in a preview, where nothing is pushed).
         const { acrLogin } = await import("../components/azure/registry");
@@ -313,14 +386,14 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         // A failure inside the program also rejects promises nobody awaits (Pulumi's language
         // host catches those); collect them here instead of letting them end the process.
         const stray: unknown[] = [];
-        const onStray = (reason: unknown) => { stray.push(reason); };
-        process.on("unhandledRejection", onStray);
+        collectStrays(stray);
         try {
             // Validation runs first, outside the stack, exactly as in `pulumi up`.
             const declare = prepare();
             const outputs = await pulumi.runtime.runInPulumiStack(async () => declare());
             await pulumi.runtime.disconnect();
             result.outputs = (await resolveOutputs(outputs ?? {})) as Record<string, unknown>;
+            await Promise.all(checks);
             if (stray.length > 0) {
                 throw stray[0];
             }
@@ -337,9 +410,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
             result.exitCode = 1;
             return result;
         } finally {
-            // Let stray rejections of this run arrive before the listener goes.
+            // Let stray rejections of this run arrive before the collection ends.
             await new Promise((resolve) => setImmediate(resolve));
-            process.off("unhandledRejection", onStray);
+            collectStrays(undefined);
         }
         result.resources = monitor.recorded;
         const evaluation = await evaluatePolicies(result.resources, options.policyConfig);
