@@ -6,10 +6,10 @@ ARG NODE_VERSION=22
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json .npmrc tsconfig.json tsconfig.job.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY scripts ./scripts
-RUN npm run build
+RUN npm run build:job
 
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /app

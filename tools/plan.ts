@@ -4,6 +4,7 @@
  * parent, dependencies), runs the policy pack over them, and prints both.
  *
  *   npm run plan -- --stack prod [--json] [--policy-config file.json] [--preview=false]
+ *   npm run plan -- --program examples/existing-app --stack dev   (a user's program using the components)
  *
  * Exit codes: 0 planned with no mandatory violation, 1 config error or mandatory violation,
  * 2 usage error. No Pulumi CLI, cloud or credentials are involved.
@@ -16,6 +17,7 @@ import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { parse as parseYaml } from "yaml";
 
 import { evaluatePolicies, OfflineResource, PolicySummary, Verdict } from "../policies/offline";
+import { ProgramError, readProgram } from "./program";
 
 export type { OfflineResource, PolicySummary, Verdict };
 
@@ -47,8 +49,10 @@ export interface PlanOptions {
     policyConfig?: Record<string, unknown>;
     /** Run as a preview (outputs of new resources unknown), like a pull-request check. @default true */
     preview?: boolean;
-    /** Directory of the Pulumi.<stack>.yaml files. @default stacks/ */
+    /** Directory of the Pulumi.<stack>.yaml files. @default stacks/, or the program's own */
     stackConfigDir?: string;
+    /** Plan another Pulumi program (the folder of its Pulumi.yaml) instead of Lifeboat's own. @default undefined (stacks/) */
+    program?: string;
 }
 
 export interface PlanResult {
@@ -335,7 +339,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     running = true;
     const result: PlanResult = { stack: options.stack, exitCode: 0, configErrors: [], resources: [], outputs: {}, verdicts: [], policies: [], notes: [] };
     try {
-        const { values, secretKeys } = readStackConfig(options.stack, options.stackConfigDir);
+        const program = options.program === undefined ? undefined : readProgram(options.program);
+        const project = program?.project ?? "lifeboat";
+        const { values, secretKeys } = readStackConfig(options.stack, options.stackConfigDir ?? program?.stackConfigDir);
         for (const [key, value] of Object.entries(options.config ?? {})) {
             const full = `lifeboat:${key}`;
             if (secretKeys.includes(full)) {
@@ -368,10 +374,10 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         }
         pulumi.runtime.setAllConfig(flat, secretKeys);
         const monitor = new RecordingMonitor(mocks());
-        pulumi.runtime.setMockOptions(monitor, "lifeboat", options.stack, options.preview ?? true, "organization");
-        await pulumi.runtime.setMocks(mocks(), "lifeboat", options.stack, options.preview ?? true, "organization");
+        pulumi.runtime.setMockOptions(monitor, project, options.stack, options.preview ?? true, "organization");
+        await pulumi.runtime.setMocks(mocks(), project, options.stack, options.preview ?? true, "organization");
         // setMocks installed a plain monitor; put the recording one back, keeping the feature flags it set.
-        pulumi.runtime.setMockOptions(monitor, "lifeboat", options.stack, options.preview ?? true, "organization");
+        pulumi.runtime.setMockOptions(monitor, project, options.stack, options.preview ?? true, "organization");
 
         // Loaded after the mocks, as Pulumi's own mock tests do.
         const { prepare } = await import("../stacks/program");
@@ -389,7 +395,7 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
         collectStrays(stray);
         try {
             // Validation runs first, outside the stack, exactly as in `pulumi up`.
-            const declare = prepare();
+            const declare = program === undefined ? prepare() : program.run;
             const outputs = await pulumi.runtime.runInPulumiStack(async () => declare());
             await pulumi.runtime.disconnect();
             result.outputs = (await resolveOutputs(outputs ?? {})) as Record<string, unknown>;
@@ -592,10 +598,11 @@ export function planJson(result: PlanResult): unknown {
     };
 }
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--policy-config file.json] [--config-dir dir] [--preview=false]";
+const USAGE = "usage: npm run plan -- --stack <name> [--json] [--policy-config file.json] [--config-dir dir] [--program dir] [--preview=false]";
 
-function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig?: string; preview: boolean; configDir?: string } {
+function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig?: string; preview: boolean; configDir?: string; program?: string } {
     let stack: string | undefined;
+    let program: string | undefined;
     let configDir: string | undefined;
     let json = false;
     let policyConfig: string | undefined;
@@ -618,6 +625,9 @@ function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig
             case "--config-dir":
                 configDir = value();
                 break;
+            case "--program":
+                program = value();
+                break;
             case "--preview":
                 preview = (inline ?? "true") !== "false";
                 break;
@@ -631,7 +641,7 @@ function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig
     if (stack === undefined || stack === "") {
         throw new UsageError(`--stack is required; ${USAGE}`);
     }
-    return { stack, json, policyConfig, preview, configDir };
+    return { stack, json, policyConfig, preview, configDir, program };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -648,10 +658,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     let result: PlanResult;
     try {
-        result = await planStack({ stack: args.stack, policyConfig, preview: args.preview, stackConfigDir: args.configDir });
+        result = await planStack({ stack: args.stack, policyConfig, preview: args.preview, stackConfigDir: args.configDir, program: args.program });
     } catch (err) {
         process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-        return err instanceof UsageError ? 2 : 1;
+        return err instanceof UsageError || err instanceof ProgramError ? 2 : 1;
     }
     process.stdout.write(`${args.json ? JSON.stringify(planJson(result), null, 2) : renderPlan(result)}\n`);
     return result.exitCode;

@@ -33,7 +33,7 @@ export interface FieldKeyVaultArgs {
     softDeleteRetentionDays?: number;
     /**
      * The key to store. When absent a new Fernet key is generated once (random.RandomBytes),
-     * kept in state as a secret and never regenerated.
+     * kept in state as a secret and never regenerated. @default undefined (generated)
      */
     fieldEncryptionKey?: pulumi.Input<string>;
     /**
@@ -44,24 +44,29 @@ export interface FieldKeyVaultArgs {
     recover?: boolean;
     /**
      * Adopt an existing vault by its resource ID: read, never managed or changed here; the
-     * secret inside stays as it is. Exclusive with `recover`.
+     * secret inside stays as it is. Exclusive with `recover`. @default undefined (a vault declared here)
      */
     existingVaultId?: string;
     /**
      * The fingerprint of the key the backups were made with (`sha256:` and 16 hex digits, from
      * `lifeboat list` or the old stack's `keyFingerprint` output). Required when recovering or
      * adopting, where this stack never sees the key; checked against a given key otherwise.
+     * @default undefined (not checked)
      */
     expectedFingerprint?: string;
-    /** Principals (the application) given Key Vault Secrets User on the vault. Recreated after a recovery. @default [] */
-    secretReaders?: { principalId: string; principalType?: "User" | "Group" | "ServicePrincipal" }[];
-    /** Subscription, for role definition IDs; required with secretReaders. */
+    /**
+     * Principals (the application) given Key Vault Secrets User on the vault: an object ID, or an
+     * output such as the app's managed identity's `principalId` (checked as a GUID when literal).
+     * Recreated after a recovery. @default []
+     */
+    secretReaders?: { principalId: pulumi.Input<string>; principalType?: "User" | "Group" | "ServicePrincipal" }[];
+    /** Subscription, for role definition IDs; required with secretReaders. @default undefined */
     subscriptionId?: pulumi.Input<string>;
     /** Reachable from public networks (subject to networkAcls). @default true */
     publicNetworkAccess?: boolean;
     /** IPv4 addresses or CIDR ranges allowed through the vault firewall (default action Deny). @default [] */
     allowedIpRanges?: string[];
-    /** Extra tags. */
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 
@@ -87,7 +92,7 @@ export function validateFieldKeyVaultArgs(args: FieldKeyVaultArgs, problems: Pro
         problems.add(`${path}.expectedFingerprint`, undefined, "required when recovering or adopting a vault: the fingerprint of the key the backups were made with (`lifeboat list --target ...` shows it per set)");
     }
     (args.secretReaders ?? []).forEach((r, i) => {
-        if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r.principalId)) {
+        if (typeof r.principalId === "string" && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(r.principalId)) {
             problems.add(`${path}.secretReaders[${i}].principalId`, r.principalId, "allowed: an Entra object ID (a GUID)");
         }
     });

@@ -1,10 +1,28 @@
+import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { Problems } from "../validation";
 
-/** The repository root: the job image's build context (`.dockerignore` keeps it to scripts/ and the package files). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/**
+ * The job image's build context: the root of the Lifeboat checkout this module belongs to (the
+ * first folder up holding Lifeboat's package.json), when its Dockerfile is there (`.dockerignore`
+ * keeps the context to scripts/ and the package files). Run from source (components/docker/) or
+ * from a build in a checkout (dist/components/docker/) that is the repository root. The npm
+ * package ships the built library without the Dockerfile: there it is undefined, and `context`
+ * (a Lifeboat checkout) or a prebuilt image must be given.
+ */
+export function defaultBuildContext(from = __dirname): string | undefined {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        const manifest = path.join(dir, "package.json");
+        if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, "utf8")) as { name?: string }).name === "lifeboat") {
+            return fs.existsSync(path.join(dir, "Dockerfile")) ? dir : undefined;
+        }
+        if (path.dirname(dir) === dir) {
+            return undefined;
+        }
+    }
+}
 
 /** Where the built image goes: pushed to a registry, or kept on the local engine. */
 export interface JobImageRegistry {
@@ -23,7 +41,7 @@ export interface JobImageArgs {
     imageName: pulumi.Input<string>;
     /** Push to this registry; absent: the image stays on the local engine (target local). @default undefined */
     registry?: JobImageRegistry;
-    /** The build context. @default the repository root */
+    /** The build context: a Lifeboat checkout. @default the checkout this module is in (defaultBuildContext); required when installed from the npm package */
     context?: string;
     /** The Dockerfile, relative to the context. @default "Dockerfile" */
     dockerfile?: string;
@@ -34,6 +52,9 @@ export interface JobImageArgs {
 }
 
 export function validateJobImageArgs(args: JobImageArgs, problems: Problems, path = "args"): void {
+    if ((args.context ?? defaultBuildContext()) === undefined) {
+        problems.add(`${path}.context`, args.context, "required where Lifeboat is installed as a package (it ships no Dockerfile): a Lifeboat checkout to build the job image from, or run a prebuilt image instead (lifeboat:schedule.image, or the jobs' image arg)");
+    }
     const pg = args.pgMajor ?? "newest";
     if (pg !== "newest" && !/^(1[3-9]|[2-9]\d)$/.test(pg)) {
         problems.add(`${path}.pgMajor`, pg, "allowed: newest, or a PostgreSQL major version from 13, e.g. 17");
@@ -63,11 +84,12 @@ export class JobImage extends pulumi.ComponentResource {
         const registry = args.registry;
         const push = registry !== undefined;
         const platform = args.platform ?? (push ? "linux/amd64" : undefined);
+        const context = args.context ?? defaultBuildContext() ?? "";
         this.image = new docker.Image(`${name}-image`, {
             imageName: args.imageName,
             build: {
-                context: args.context ?? REPO_ROOT,
-                dockerfile: path.join(args.context ?? REPO_ROOT, args.dockerfile ?? "Dockerfile"),
+                context,
+                dockerfile: path.join(context, args.dockerfile ?? "Dockerfile"),
                 ...(platform === undefined ? {} : { platform }),
                 args: { PG_MAJOR: args.pgMajor ?? "newest" },
             },

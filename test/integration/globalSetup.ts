@@ -3,14 +3,14 @@ import { existsSync } from "fs";
 import * as path from "path";
 
 /**
- * Builds once what the tests run as real artifacts: the job (`tsconfig.build.json`,
+ * Builds once what the tests run as real artifacts: the job (`tsconfig.job.json`,
  * `node dist/scripts/cli.js`) and the drill beside it (`tsconfig.tools.json`, `dist/tools/drill.js`).
  */
 export default function globalSetup(): void {
     const root = path.resolve(__dirname, "..", "..");
     const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
     for (const [config, artifact] of [
-        ["tsconfig.build.json", path.join("dist", "scripts", "cli.js")],
+        ["tsconfig.job.json", path.join("dist", "scripts", "cli.js")],
         ["tsconfig.tools.json", path.join("dist", "tools", "drill.js")],
     ]) {
         const r = spawnSync(process.execPath, [tsc, "-p", config], { cwd: root, encoding: "utf8" });

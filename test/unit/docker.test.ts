@@ -4,8 +4,11 @@
  * and running the image by digest; on aws an ECR repository the task definition pulls from by
  * digest; `schedule.image` replacing both. Plus the AAD-to-ACR token exchange and JobImage's checks.
  */
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
 import { ACR_PULL, exchangeAcrToken, STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER } from "../../components/azure";
-import { validateJobImageArgs } from "../../components/docker";
+import { defaultBuildContext, validateJobImageArgs } from "../../components/docker";
 import { Problems } from "../../components/validation";
 import { planStack, PlanResult, PlannedResource } from "../../tools/plan";
 
@@ -191,5 +194,20 @@ describe("JobImage arguments", () => {
         const problems = new Problems();
         validateJobImageArgs({ imageName: "x", ...over }, problems);
         expect(problems.list.map((p) => `${p.path}: got ${p.given}; ${p.allowed}`)).toEqual([message]);
+    });
+});
+
+describe("JobImage build context", () => {
+    it("is the checkout the module is in (source or dist/), and missing in the npm package, which ships no Dockerfile", () => {
+        const root = path.resolve(__dirname, "..", "..");
+        expect(defaultBuildContext(path.join(root, "components", "docker"))).toBe(root);
+        expect(defaultBuildContext(path.join(root, "dist", "components", "docker"))).toBe(root);
+        const installed = mkdtempSync(path.join(tmpdir(), "lifeboat-pkg-"));
+        try {
+            writeFileSync(path.join(installed, "package.json"), JSON.stringify({ name: "lifeboat" }));
+            expect(defaultBuildContext(path.join(installed, "dist", "components", "docker"))).toBeUndefined();
+        } finally {
+            rmSync(installed, { recursive: true, force: true });
+        }
     });
 });
