@@ -37,7 +37,7 @@ export interface BackupBucketArgs {
     abortIncompleteUploadDays?: number;
     /** Days a scheduled deletion of the bucket's KMS key can be cancelled, 7-30. @default 30 */
     keyDeletionWindowDays?: number;
-    /** Extra tags. */
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

@@ -99,6 +99,7 @@ export interface TaskEnvironmentArgs {
     alertEmails?: string[];
     /** An https endpoint subscribed to the alarm topic (secret). @default undefined */
     alertWebhookUrl?: pulumi.Input<string>;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 
@@ -201,13 +202,15 @@ export interface DumpTaskArgs {
     timezone?: string;
     /** Retries of a run that could not be started. @default 1 */
     retryLimit?: number;
-    /** Fargate vCPU units and memory (MiB). @default 1024 / 2048 */
+    /** Fargate vCPU units. @default 1024 */
     cpu?: number;
+    /** Fargate memory (MiB). @default 2048 */
     memory?: number;
     /** Days the task's logs are kept. @default 90 */
     logRetentionDays?: number;
     /** PGSSLMODE. @default "require" */
     sslMode?: string;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

@@ -18,10 +18,10 @@ export interface FieldKeySecretArgs {
     keyDeletionWindowDays?: number;
     /**
      * The key to store. When absent a new Fernet key is generated once (random.RandomBytes), kept
-     * in state as a secret and never regenerated.
+     * in state as a secret and never regenerated. @default undefined (generated)
      */
     fieldEncryptionKey?: pulumi.Input<string>;
-    /** Extra tags. */
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

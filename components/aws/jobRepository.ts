@@ -12,6 +12,7 @@ export interface JobRepositoryArgs {
     tag?: string;
     /** Untagged images kept (earlier builds, for a rollback of the task definition). @default 10 */
     keepUntagged?: number;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

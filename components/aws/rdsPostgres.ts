@@ -46,7 +46,7 @@ export interface RdsPostgresArgs {
     clientSecurityGroupIds: pulumi.Input<string>[];
     /** Days a scheduled deletion of the KMS keys can be cancelled, 7-30. @default 30 */
     keyDeletionWindowDays?: number;
-    /** Extra tags. */
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

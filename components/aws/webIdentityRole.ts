@@ -31,6 +31,7 @@ export interface AzureWebIdentityRoleArgs {
      * instead of declaring it. @default undefined (declared here)
      */
     existingProviderArn?: pulumi.Input<string>;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

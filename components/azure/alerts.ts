@@ -16,8 +16,9 @@ export interface BackupAlertsArgs {
     maxAgeHours?: number;
     /** Email receivers. @default [] */
     emails?: string[];
-    /** A webhook receiver (secret: it often carries a token). */
+    /** A webhook receiver (secret: it often carries a token). @default undefined */
     webhookUrl?: pulumi.Input<string>;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

@@ -43,7 +43,7 @@ export interface BackupStorageArgs {
      * @default undefined (the firewall admits every network; access still needs Entra authorization)
      */
     allowedSubnetIds?: pulumi.Input<string>[];
-    /** Tags. */
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

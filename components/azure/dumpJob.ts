@@ -34,6 +34,7 @@ export interface JobEnvironmentArgs {
      * reaches only public endpoints)
      */
     network?: JobEnvironmentNetwork;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 
@@ -180,6 +181,7 @@ export interface DumpJobArgs {
      * (AcrPull on the registry) lets it; the job waits for that role. @default undefined (a public image)
      */
     registry?: JobRegistryPull;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

@@ -56,6 +56,7 @@ export interface JobNetworkArgs {
     endpointsSubnet?: string;
     /** Servers to reach privately: one private endpoint and DNS zone group each. @default [] */
     servers?: JobNetworkServer[];
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

@@ -39,7 +39,7 @@ export interface PostgresServerRestore {
     createMode: RestoreCreateMode;
     /** The ARM resource ID of the server whose backup is used. */
     sourceServerResourceId: string;
-    /** PointInTimeRestore only: ISO 8601 UTC time to restore to. */
+    /** PointInTimeRestore only (required there): ISO 8601 UTC time to restore to. @default undefined */
     pointInTimeUTC?: string;
 }
 
@@ -79,15 +79,15 @@ export interface PostgresServerArgs {
     administratorLogin?: string;
     /** Allow access from public networks (firewall rules still apply). @default false */
     publicNetworkAccess?: boolean;
-    /** Create the server from a backup instead of empty. */
+    /** Create the server from a backup instead of empty. @default undefined (a new, empty server) */
     restore?: PostgresServerRestore;
     /**
      * A server restored from a backup already has its databases: adopt them (Pulumi `import`)
      * instead of creating them. Needs the literal subscription and resource group of the new
-     * server. Set it with PointInTimeRestore, GeoRestore and ReviveDropped.
+     * server. Set it with PointInTimeRestore, GeoRestore and ReviveDropped. @default undefined (databases created)
      */
     adoptDatabases?: { subscriptionId: string; resourceGroupName: string };
-    /** Extra tags. */
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

@@ -18,22 +18,24 @@ export interface RecoveryJobArgs {
     kind: RecoveryJobKind;
     /** `lifeboat` arguments, e.g. ["verify", "--set", "latest", "--scratch", url]. */
     args: pulumi.Input<string>[];
-    /** Five-field UTC cron; absent: a manually started job (`az containerapp job start`, or the portal). */
+    /** Five-field UTC cron. @default undefined (a manually started job: `az containerapp job start`, or the portal) */
     cron?: string;
     /** Backup target URL(s), comma-separated. */
     target: pulumi.Input<string>;
     /** Fingerprint of the key the sets must have been made with. */
     keyFingerprint: pulumi.Input<string>;
-    /** Database connection, when the job restores (verify, restore). */
+    /** Database connection, when the job restores (verify, restore). @default undefined (none: freshness) */
     database?: { host: pulumi.Input<string>; user: string; password: pulumi.Input<string>; sslMode?: string };
-    /** Server and databases the job is about (tags, for the policies and for people). */
+    /** The server the job is about (a tag, for the policies and for people). @default undefined (no tag) */
     serverName?: string;
+    /** The databases the job is about (a tag). @default undefined (no tag) */
     databases?: string[];
     /** Seconds a run may take. @default 7200 */
     replicaTimeoutSeconds?: number;
     image: pulumi.Input<string>;
     /** The private registry `image` is in, pulled with the restore identity (its AcrPull). @default undefined (a public image) */
     registry?: JobRegistryPull;
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

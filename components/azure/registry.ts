@@ -63,6 +63,7 @@ export interface JobRegistryArgs {
     tag?: string;
     /** @default "Basic" */
     sku?: "Basic" | "Standard" | "Premium";
+    /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
 

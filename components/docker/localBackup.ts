@@ -11,7 +11,9 @@ export const STATUS_FILE = "/tmp/lifeboat/status.json";
 
 /** An existing off-site store, written as a second target with credentials from secrets. */
 export interface LocalOffsite {
+    /** An S3 bucket (or S3-compatible store at `endpoint`); the secret key comes from the component's secret. @default undefined */
     s3?: { bucket: string; region: string; prefix?: string; endpoint?: string; accessKeyId: string };
+    /** A blob container; its connection string comes from the component's secret. @default undefined */
     azblob?: { account: string; container: string; prefix?: string };
     /** The S3 secret access key, or the blob storage connection string (secret). */
     credential: pulumi.Input<string>;
@@ -51,6 +53,7 @@ export interface LocalBackupArgs {
     maxAge?: string;
     /** @default "lifeboat" */
     containerName?: string;
+    /** A second, off-site target beside the local folder or volume. @default undefined (local only) */
     offsite?: LocalOffsite;
     /** Extra labels. @default {} */
     labels?: Record<string, string>;
