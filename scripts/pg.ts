@@ -1,6 +1,8 @@
 import { execFile, execFileSync, spawn } from "child_process";
-import { existsSync, readdirSync } from "fs";
+import { existsSync, readdirSync, readFileSync } from "fs";
+import * as os from "os";
 import * as path from "path";
+import type { ConnectionOptions } from "tls";
 import { Client } from "pg";
 import { promisify } from "util";
 import { errnoCode, isNetworkError, LifeboatError, messageOf } from "./errors";
@@ -118,6 +120,8 @@ export interface ConnSpec {
     user?: string;
     password?: string;
     sslmode?: string;
+    /** The root certificate(s) for sslmode verify-ca/verify-full (libpq's sslrootcert). */
+    sslrootcert?: string;
     /** The database the URL names, if any. */
     database?: string;
 }
@@ -129,6 +133,7 @@ export function connFromEnv(env: NodeJS.ProcessEnv = process.env): ConnSpec {
         user: env.PGUSER,
         password: env.PGPASSWORD,
         sslmode: env.PGSSLMODE,
+        sslrootcert: env.PGSSLROOTCERT,
         database: env.PGDATABASE,
     };
 }
@@ -155,6 +160,7 @@ export function connFromUrl(raw: string, flag: string): ConnSpec {
         user: url.username !== "" ? decodeURIComponent(url.username) : env.user,
         password,
         sslmode: url.searchParams.get("sslmode") ?? env.sslmode,
+        sslrootcert: url.searchParams.get("sslrootcert") ?? env.sslrootcert,
         database: dbPath === "" ? undefined : dbPath,
     };
 }
@@ -176,6 +182,7 @@ export function conninfo(spec: ConnSpec, database: string): string {
     if (spec.port !== undefined) parts.push(`port=${spec.port}`);
     if (spec.user !== undefined) parts.push(`user=${conninfoValue(spec.user)}`);
     if (spec.sslmode !== undefined) parts.push(`sslmode=${conninfoValue(spec.sslmode)}`);
+    if (spec.sslrootcert !== undefined) parts.push(`sslrootcert=${conninfoValue(spec.sslrootcert)}`);
     return parts.join(" ");
 }
 
@@ -222,6 +229,13 @@ export function classifyPgError(e: unknown, spec: ConnSpec, database: string): L
     if (code === "3D000") {
         return new LifeboatError(`database ${JSON.stringify(database)} does not exist on ${where}`, "--databases and the server", 1, "database-missing");
     }
+    const sslmode = spec.sslmode === undefined || spec.sslmode === "" ? "prefer" : spec.sslmode;
+    if (/does not support SSL/i.test(messageOf(e))) {
+        return new LifeboatError(`PostgreSQL server ${where} does not support SSL, and sslmode ${sslmode} requires it`, "PGSSLMODE (prefer or disable for a server without SSL) or the server's ssl setting", 1, "ssl");
+    }
+    if ((code === undefined && /certificate|altnames|SSL|TLS/i.test(messageOf(e))) || /^(ERR_TLS_|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code ?? "")) {
+        return new LifeboatError(`the SSL certificate of PostgreSQL server ${where} is not accepted (sslmode ${sslmode}): ${messageOf(e)}`, "PGSSLROOTCERT (the CA that signed the server's certificate) and, for verify-full, that PGHOST is a name in the certificate", 1, "ssl");
+    }
     if (isNetworkError(e) || code === "ENOENT" || /timeout|ECONNREFUSED|connect/i.test(messageOf(e))) {
         return new LifeboatError(`PostgreSQL server ${where} unreachable: ${messageOf(e)}`, "PGHOST, PGPORT, that the server is running and the firewall", 1, "server-unreachable");
     }
@@ -231,40 +245,103 @@ export function classifyPgError(e: unknown, spec: ConnSpec, database: string): L
     return new LifeboatError(`PostgreSQL ${where} (${database}): ${messageOf(e)}`, "the server log", 1, "postgres");
 }
 
-/** Connects with node-postgres, mapping failures to one-line reasons. */
-export async function connect(spec: ConnSpec, database: string): Promise<Client> {
-    const client = new Client({
-        host: spec.host,
-        port: spec.port,
-        user: spec.user,
-        password: spec.password,
-        database,
-        ssl: sslOption(spec.sslmode),
-        connectionTimeoutMillis: 15000,
-        application_name: "lifeboat",
-    });
-    client.on("error", () => undefined);
-    try {
-        await client.connect();
-    } catch (e) {
-        await client.end().catch(() => undefined);
-        throw classifyPgError(e, spec, database);
+/** libpq's sslmode values, weakest first. */
+export const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+/** node-postgres' `ssl`: false for plain text, else the TLS options. */
+export type PgSsl = false | ConnectionOptions;
+
+/** The root certificate file libpq reads: sslrootcert, else ~/.postgresql/root.crt. */
+export function rootCertFile(spec: ConnSpec): string {
+    if (spec.sslrootcert !== undefined && spec.sslrootcert !== "") {
+        return spec.sslrootcert;
     }
-    return client;
+    const home = process.env.HOME !== undefined && process.env.HOME !== "" ? process.env.HOME : os.homedir();
+    return path.join(home, ".postgresql", "root.crt");
 }
 
-function sslOption(mode: string | undefined): boolean | { rejectUnauthorized: boolean } | undefined {
-    switch (mode) {
-        case undefined:
-        case "disable":
-        case "allow":
-        case "prefer":
-            return undefined;
-        case "require":
-            return { rejectUnauthorized: false };
-        default:
-            return { rejectUnauthorized: true };
+/**
+ * The connection attempts libpq makes for an sslmode, in order (libpq's own semantics):
+ * disable: plain; allow: plain, then SSL if the server refuses plain; prefer (libpq's default):
+ * SSL without verification, then plain if the server has no SSL or refuses the SSL connection;
+ * require: SSL without verification (verify-ca when a root certificate file exists, as libpq
+ * does); verify-ca: SSL with the chain checked against the root certificate; verify-full: that
+ * and the host name in the certificate. A Unix socket never uses SSL (libpq ignores sslmode).
+ */
+export function sslAttempts(spec: ConnSpec): PgSsl[] {
+    const mode = spec.sslmode === undefined || spec.sslmode === "" ? "prefer" : spec.sslmode;
+    if (!(SSL_MODES as readonly string[]).includes(mode)) {
+        throw new LifeboatError(`sslmode ${JSON.stringify(mode)} is not a libpq sslmode`, `PGSSLMODE (or sslmode= in the URL): one of ${SSL_MODES.join(", ")}`, 2, "usage");
     }
+    if (spec.host !== undefined && spec.host.startsWith("/")) {
+        return [false];
+    }
+    const unverified: ConnectionOptions = { rejectUnauthorized: false };
+    const root = rootCertFile(spec);
+    const verified = (checkHost: boolean): ConnectionOptions => {
+        let ca: Buffer;
+        try {
+            ca = readFileSync(root);
+        } catch (e) {
+            throw new LifeboatError(
+                `sslmode ${mode}: root certificate file ${root} ${errnoCode(e) === "ENOENT" ? "does not exist" : `cannot be read (${messageOf(e)})`}`,
+                "PGSSLROOTCERT (or sslrootcert= in the URL): the CA that signed the server's certificate; or sslmode require to skip verification",
+                1,
+                "ssl",
+            );
+        }
+        return checkHost ? { ca, rejectUnauthorized: true } : { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+    };
+    switch (mode as SslMode) {
+        case "disable":
+            return [false];
+        case "allow":
+            return [false, unverified];
+        case "prefer":
+            return [unverified, false];
+        case "require":
+            return [existsSync(root) ? verified(false) : unverified];
+        case "verify-ca":
+            return [verified(false)];
+        case "verify-full":
+            return [verified(true)];
+    }
+}
+
+/** A failure worth the next attempt: the server answered (no SSL, or an error), rather than not being there. */
+function retryable(e: unknown): boolean {
+    return !isNetworkError(e) && !/timeout/i.test(messageOf(e));
+}
+
+/** Connects with node-postgres as libpq would for the spec's sslmode, mapping failures to one-line reasons. */
+export async function connect(spec: ConnSpec, database: string): Promise<Client> {
+    const attempts = sslAttempts(spec);
+    let last: unknown;
+    for (const [i, ssl] of attempts.entries()) {
+        const client = new Client({
+            host: spec.host,
+            port: spec.port,
+            user: spec.user,
+            password: spec.password,
+            database,
+            ssl,
+            connectionTimeoutMillis: 15000,
+            application_name: "lifeboat",
+        });
+        client.on("error", () => undefined);
+        try {
+            await client.connect();
+            return client;
+        } catch (e) {
+            await client.end().catch(() => undefined);
+            last = e;
+            if (i === attempts.length - 1 || !retryable(e)) {
+                break;
+            }
+        }
+    }
+    throw classifyPgError(last, spec, database);
 }
 
 /** Runs a client program to completion, collecting stderr; rejects with its last stderr line. */
