@@ -19,8 +19,10 @@ import { EXIT_FAILED, EXIT_USAGE, isLifeboatError, LifeboatError, messageOf } fr
 import { fingerprintKey, isFingerprint } from "./fingerprint";
 import { CronError, parseCron } from "./cron";
 import { freshness } from "./freshness";
-import { log, mb } from "./log";
-import { listSets, readAll } from "./manifest";
+import { log } from "./log";
+import { readAll } from "./manifest";
+import { listing, ListOptions, renderListing } from "./listing";
+import { parseBefore } from "./selection";
 import { connFromEnv, connFromUrl } from "./pg";
 import { prune, retentionFrom } from "./prune";
 import { redact, registerEnvironmentSecrets, registerSecret } from "./redact";
@@ -107,6 +109,25 @@ function statusFileOption(): Option {
     return new Option("--status-file <path>", "where schedule writes its last result, and health reads it").env("LIFEBOAT_STATUS_FILE");
 }
 
+/** `list`: a table per target for people, or one JSON object per set (`--json`). */
+async function listCommand(all: Target[], opts: ListOptions, json: boolean): Promise<void> {
+    for (const target of all) {
+        const sets = await listing(target, opts);
+        if (json) {
+            for (const s of sets) {
+                process.stdout.write(`${JSON.stringify(s)}\n`);
+            }
+        } else {
+            process.stdout.write(renderListing(target.display, sets, opts));
+        }
+    }
+}
+
+/** `--before`: the newest set taken before that instant, only with --set latest. */
+function beforeOption(): Option {
+    return new Option("--before <time>", "the newest complete set taken before this instant: 2026-11-21T14:30Z (UTC) or with an offset, 2026-11-21T14:30+01:00").env("LIFEBOAT_BEFORE").argParser(parseBefore);
+}
+
 /** What the process learns from its command: a schedule stopped by a signal stopped cleanly (exit 0). */
 export interface ProgramState {
     cleanStop: boolean;
@@ -135,63 +156,31 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
 
     program
         .command("list")
-        .description("the complete sets, newest first")
+        .description("the complete sets, newest first: age, size and whether each database is restorable, key fingerprint (changes marked)")
         .addOption(targetOption())
+        .addOption(new Option("--database <name>", "only the sets holding this database").env("LIFEBOAT_DATABASE"))
+        .addOption(new Option("--key-fingerprint <fp>", "the key in force: sets made under another are not restorable with it").env("LIFEBOAT_KEY_FINGERPRINT"))
         .option("--json", "print JSON (one object per set) instead of a table")
-        .action(async (o: { target?: string[]; json?: boolean }) => {
-            for (const target of targets(o.target)) {
-                const sets = await listSets(target);
-                if (o.json === true) {
-                    for (const s of sets) {
-                        process.stdout.write(
-                            `${JSON.stringify({
-                                target: target.display,
-                                set: s.id,
-                                tier: s.tier,
-                                createdAt: s.manifest.set.createdAt,
-                                databases: s.manifest.databases.map((d) => ({ name: d.name, bytes: d.size, sha256: d.sha256, tables: d.tables })),
-                                bytes: s.manifest.databases.reduce((a, d) => a + d.size, 0),
-                                keyFingerprint: s.manifest.set.keyFingerprint,
-                                verified: s.manifest.databases.every((d) => d.verified),
-                            })}\n`,
-                        );
-                    }
-                    continue;
-                }
-                process.stdout.write(`${target.display}: ${sets.length} complete set(s)\n`);
-                if (sets.length > 0) {
-                    const rows = sets.map((s) => [
-                        s.id,
-                        s.manifest.set.createdAt.replace(/\.\d{3}Z$/, "Z"),
-                        s.tier,
-                        s.manifest.databases.map((d) => d.name).join(","),
-                        `${mb(s.manifest.databases.reduce((a, d) => a + d.size, 0)).toFixed(2)} MB`,
-                        s.manifest.set.keyFingerprint ?? "-",
-                        s.manifest.databases.every((d) => d.verified) ? "yes" : "no",
-                    ]);
-                    const header = ["SET", "CREATED", "TIER", "DATABASES", "SIZE", "KEY FINGERPRINT", "VERIFIED"];
-                    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-                    for (const r of [header, ...rows]) {
-                        process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()}\n`);
-                    }
-                }
-            }
+        .action(async (o: { target?: string[]; database?: string; keyFingerprint?: string; json?: boolean }) => {
+            await listCommand(targets(o.target), { database: o.database, keyFingerprint: keyFingerprint(o.keyFingerprint) }, o.json === true);
         });
 
     program
         .command("restore")
         .description("verify checksum and key fingerprint, restore into a scratch database, check it, swap it in")
         .addOption(targetOption())
-        .addOption(new Option("--set <id>", "set id, or latest").env("LIFEBOAT_SET").default("latest"))
+        .addOption(new Option("--set <id>", "set id, a prefix of one, or latest (the newest set holding --database)").env("LIFEBOAT_SET").default("latest"))
+        .addOption(beforeOption())
         .addOption(new Option("--database <name>", "database of the set to restore").env("LIFEBOAT_DATABASE").makeOptionMandatory())
         .addOption(new Option("--into <postgres-url>", "server and database to restore into (the database defaults to --database)").env("LIFEBOAT_INTO").makeOptionMandatory())
         .addOption(new Option("--force", "replace a non-empty database, keeping it as <name>__lifeboat_saved_<stamp>").env("LIFEBOAT_FORCE"))
         .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
         .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
-        .action(async (o: { target?: string[]; set: string; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string }) => {
+        .action(async (o: { target?: string[]; set: string; before?: Date; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string }) => {
             await restore({
                 target: oneTarget(o.target, "restore"),
                 set: o.set,
+                before: o.before,
                 database: o.database,
                 into: connFromUrl(o.into, "--into"),
                 force: o.force === true || o.force === "1" || o.force === "true",
@@ -204,12 +193,13 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
         .command("verify")
         .description("restore every database of a set into scratch databases, check, drop; print a JSON report with the measured restore time")
         .addOption(targetOption())
-        .addOption(new Option("--set <id>", "set id, or latest").env("LIFEBOAT_SET").default("latest"))
+        .addOption(new Option("--set <id>", "set id, a prefix of one, or latest").env("LIFEBOAT_SET").default("latest"))
+        .addOption(beforeOption())
         .addOption(new Option("--scratch <postgres-url>", "server to restore the scratch databases on").env("LIFEBOAT_SCRATCH").makeOptionMandatory())
         .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
         .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
-        .action(async (o: { target?: string[]; set: string; scratch: string; jobs: number; keyFingerprint?: string }) => {
-            const report = await verify({ target: oneTarget(o.target, "verify"), set: o.set, scratch: connFromUrl(o.scratch, "--scratch"), jobs: o.jobs, keyFingerprint: keyFingerprint(o.keyFingerprint) });
+        .action(async (o: { target?: string[]; set: string; before?: Date; scratch: string; jobs: number; keyFingerprint?: string }) => {
+            const report = await verify({ target: oneTarget(o.target, "verify"), set: o.set, before: o.before, scratch: connFromUrl(o.scratch, "--scratch"), jobs: o.jobs, keyFingerprint: keyFingerprint(o.keyFingerprint) });
             process.stdout.write(`${redact(JSON.stringify({ event: "verify.report", ...report }))}\n`);
             if (!report.ok) {
                 const failed = report.databases.filter((d) => !d.ok);

@@ -73,3 +73,22 @@ export function parseManifestKey(key: string, prefix?: string): { tier: Tier; se
     }
     return { tier, setId: parts[1] };
 }
+
+/**
+ * Restore-test reports: `lifeboat verify` writes each run's JSON report beside the sets, so the
+ * readiness report (`lifeboat report`) can plot measured restore times. Their own lifecycle rule
+ * (VERIFICATIONS_DAYS) keeps them a year and a month: a register of restore tests over a year.
+ *
+ *   [<prefix>/]verifications/<YYYYMMDDTHHMMSSZ>-<setId>.json
+ */
+export const VERIFICATIONS_DIR = "verifications";
+export const VERIFICATIONS_DAYS = 400;
+export const VERIFICATION_FORMAT = "lifeboat.verification/1";
+
+export function verificationsPrefix(prefix?: string): string {
+    return `${normalisePrefix(prefix)}${VERIFICATIONS_DIR}/`;
+}
+
+export function verificationKey(at: Date, setId: string, prefix?: string): string {
+    return `${verificationsPrefix(prefix)}${setIdFor(at)}-${setId}.json`;
+}

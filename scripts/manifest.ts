@@ -4,6 +4,7 @@ import { MANIFEST_NAME, manifestKey, normalisePrefix, parseManifestKey, setPrefi
 import { Target } from "./targets";
 import { Readable } from "stream";
 import { log } from "./log";
+import { pickSet, SetQuery } from "./selection";
 
 /** The marker left beside the objects of a failed set whose cleanup failed. */
 export const INCOMPLETE_NAME = "INCOMPLETE";
@@ -116,18 +117,7 @@ export async function listSets(target: Target): Promise<SetRef[]> {
     return sets.sort((a, b) => (a.manifest.set.createdAt < b.manifest.set.createdAt ? 1 : a.manifest.set.createdAt > b.manifest.set.createdAt ? -1 : a.id < b.id ? 1 : -1));
 }
 
-/** The set `id` names (`latest` for the newest complete set). */
-export async function findSet(target: Target, id: string): Promise<SetRef> {
-    const sets = await listSets(target);
-    if (sets.length === 0) {
-        throw new LifeboatError(`no complete backup set on ${target.display}`, "the target URL and that backups have run", 1, "no-set");
-    }
-    if (id === "latest") {
-        return sets[0];
-    }
-    const found = sets.find((s) => s.id === id);
-    if (found === undefined) {
-        throw new LifeboatError(`no complete backup set ${id} on ${target.display}`, "`lifeboat list` for the sets that exist", 1, "no-set");
-    }
-    return found;
+/** The set `id` names (an id, a prefix of one, or `latest`), among the sets `query` allows (scripts/selection.ts). */
+export async function findSet(target: Target, id: string, query: Omit<SetQuery, "set"> = {}): Promise<SetRef> {
+    return pickSet(await listSets(target), { ...query, set: id }, target.display);
 }

@@ -46,7 +46,7 @@ export function checkFingerprint(set: SetRef, expected: string | undefined): voi
     if (recorded !== expected) {
         throw new LifeboatError(
             `key fingerprint mismatch: set ${set.id} was made under key ${recorded}, LIFEBOAT_KEY_FINGERPRINT is ${expected}; its encrypted fields would not decrypt`,
-            "that the key recovered is the key in force when the set was made (lifeboat fingerprint < key)",
+            `the key version: this set needs the key whose fingerprint is ${recorded}; docs/RUNBOOK.md, "Which key a set needs", tells how to find that version (lifeboat fingerprint < key)`,
             EXIT_REFUSED,
             "fingerprint-mismatch",
         );
@@ -296,6 +296,8 @@ export interface RestoreOptions {
     keyFingerprint?: string;
     jobs: number;
     now?: Date;
+    /** The newest set taken before this instant (with `set: "latest"`). */
+    before?: Date;
 }
 
 export interface RestoreResult {
@@ -317,7 +319,7 @@ export interface RestoreResult {
  */
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     const started = Date.now();
-    const set = await findSet(opts.target, opts.set);
+    const set = await findSet(opts.target, opts.set, { database: opts.database, before: opts.before });
     const entry = set.manifest.databases.find((d) => d.name === opts.database);
     if (entry === undefined) {
         throw new LifeboatError(
@@ -424,9 +426,9 @@ export interface VerifyReport {
 }
 
 /** A restore test: every database of the set into a scratch database, checked, then dropped. */
-export async function verify(opts: { target: Target; set: string; scratch: ConnSpec; keyFingerprint?: string; jobs: number }): Promise<VerifyReport> {
+export async function verify(opts: { target: Target; set: string; before?: Date; scratch: ConnSpec; keyFingerprint?: string; jobs: number }): Promise<VerifyReport> {
     const started = Date.now();
-    const set = await findSet(opts.target, opts.set);
+    const set = await findSet(opts.target, opts.set, { before: opts.before });
     checkFingerprint(set, opts.keyFingerprint);
     const spec: ConnSpec = { ...opts.scratch, database: undefined };
     log.event("verify.start", { set: set.id, databases: set.manifest.databases.map((d) => d.name), server: describeServer(spec) });

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { DEFAULT_RETENTION_DAYS, normalisePrefix, Tier, TIERS, tierPrefix } from "../../scripts/layout";
+import { DEFAULT_RETENTION_DAYS, normalisePrefix, Tier, TIERS, tierPrefix, VERIFICATIONS_DAYS, verificationsPrefix } from "../../scripts/layout";
 import { ROLE_TAG, ROLES } from "../roles";
 import { checkIntRange, Problems } from "../validation";
 import { AWS_PARTITION, knownAwsRegion } from "./regions";
@@ -96,6 +96,14 @@ export function bucketLifecycleRules(args: BackupBucketArgs): aws.types.input.s3
             expiration: { days: retention[`${tier}Days`] },
             noncurrentVersionExpiration: { noncurrentDays },
         })),
+        {
+            // the restore-test reports `lifeboat verify` writes (scripts/layout.ts)
+            id: "lifeboat-verifications",
+            status: "Enabled",
+            filter: { prefix: verificationsPrefix(args.prefix) },
+            expiration: { days: VERIFICATIONS_DAYS },
+            noncurrentVersionExpiration: { noncurrentDays },
+        },
         {
             id: "lifeboat-abort-incomplete-uploads",
             status: "Enabled",

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as storage from "@pulumi/azure-native/storage";
 import * as types from "@pulumi/azure-native/types";
-import { DEFAULT_RETENTION_DAYS, Tier, TIERS, tierPrefix } from "../../scripts/layout";
+import { DEFAULT_RETENTION_DAYS, Tier, TIERS, tierPrefix, VERIFICATIONS_DAYS, verificationsPrefix } from "../../scripts/layout";
 import { ROLE_TAG, ROLES } from "../roles";
 import { checkIntRange, Problems } from "../validation";
 
@@ -91,7 +91,7 @@ export function containerNamesOf(args: BackupStorageArgs): string[] {
 
 /** One delete rule per tier, matching the object layout the job writes (scripts/layout.ts) in every container. */
 export function lifecycleRules(containerNames: string[], retention: RetentionDays): types.input.storage.ManagementPolicyRuleArgs[] {
-    return TIERS.map((tier) => ({
+    return [...TIERS.map((tier) => ({
         name: `lifeboat-${tier}`,
         enabled: true,
         type: "Lifecycle",
@@ -103,7 +103,23 @@ export function lifecycleRules(containerNames: string[], retention: RetentionDay
                 snapshot: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
             },
         },
-    }));
+    })), verificationsRule(containerNames)];
+}
+
+/** The restore-test reports `lifeboat verify` writes (scripts/layout.ts), kept VERIFICATIONS_DAYS. */
+function verificationsRule(containerNames: string[]): types.input.storage.ManagementPolicyRuleArgs {
+    return {
+        name: "lifeboat-verifications",
+        enabled: true,
+        type: "Lifecycle",
+        definition: {
+            filters: { blobTypes: ["blockBlob"], prefixMatch: containerNames.map((c) => `${c}/${verificationsPrefix()}`) },
+            actions: {
+                baseBlob: { delete: { daysAfterModificationGreaterThan: VERIFICATIONS_DAYS } },
+                version: { delete: { daysAfterCreationGreaterThan: VERIFICATIONS_DAYS } },
+            },
+        },
+    };
 }
 
 export function storageAccountInputs(args: BackupStorageArgs): storage.StorageAccountArgs {

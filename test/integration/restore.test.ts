@@ -54,7 +54,8 @@ test("one set holds both databases, with a manifest written last and events on s
     expect(listed[0]).toMatchObject({ set: setId, keyFingerprint: FP, verified: true });
     const table = await cli(["list", "--target", target], env);
     expect(table.stdout).toContain(setId);
-    expect(table.stdout).toContain("main,audit");
+    expect(table.stdout).toMatch(/ main +[\d.]+ (B|KiB|MiB) +yes/);
+    expect(table.stdout).toMatch(/ audit +[\d.]+ (B|KiB|MiB) +yes/);
 });
 
 function readdirTier(): string {
@@ -127,6 +128,7 @@ test("restore refuses a set made under another key, before touching any database
     const r = await cli(["restore", "--target", target, "--database", "main", "--into", pg.url("fp_check")], { ...env, LIFEBOAT_KEY_FINGERPRINT: "sha256:ffffffffffffffff" });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`key fingerprint mismatch: set ${setId} was made under key ${FP}`);
+    expect(r.stderr).toContain(`this set needs the key whose fingerprint is ${FP}; docs/RUNBOOK.md, "Which key a set needs", tells how to find that version`);
     expect(await query(pg.url(), "SELECT 1 FROM pg_database WHERE datname LIKE 'fp_check%'")).toEqual([]);
 });
 

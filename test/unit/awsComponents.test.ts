@@ -86,9 +86,10 @@ describe("BackupBucket", () => {
             ["lifeboat-daily", "casework/daily/", 10],
             ["lifeboat-weekly", "casework/weekly/", 90],
             ["lifeboat-monthly", "casework/monthly/", 365],
+            ["lifeboat-verifications", "casework/verifications/", 400],
             ["lifeboat-abort-incomplete-uploads", "casework/", undefined],
         ]);
-        expect(rules[3].abortIncompleteMultipartUpload).toEqual({ daysAfterInitiation: 1 });
+        expect(rules[4].abortIncompleteMultipartUpload).toEqual({ daysAfterInitiation: 1 });
         expect(rules[0].noncurrentVersionExpiration).toEqual({ noncurrentDays: 14 });
     });
 

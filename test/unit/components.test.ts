@@ -190,7 +190,7 @@ describe("BackupStorage", () => {
         expect(recorder.find("azure-native:storage:BlobContainer", "bk-container").inputs).toMatchObject({ containerName: "dumps", publicAccess: "None" });
         const rules = recorder.find("azure-native:storage:ManagementPolicy", "bk-lifecycle").inputs.policy.rules;
         expect(rules.map((r: any) => [r.name, r.definition.filters.prefixMatch[0], r.definition.actions.baseBlob.delete.daysAfterModificationGreaterThan]))
-            .toEqual([["lifeboat-daily", "dumps/daily/", 30], ["lifeboat-weekly", "dumps/weekly/", 90], ["lifeboat-monthly", "dumps/monthly/", 365]]);
+            .toEqual([["lifeboat-daily", "dumps/daily/", 30], ["lifeboat-weekly", "dumps/weekly/", 90], ["lifeboat-monthly", "dumps/monthly/", 365], ["lifeboat-verifications", "dumps/verifications/", 400]]);
         expect(st.targetUrl).toBe("azblob://lbunit0001/dumps");
         expect(st.immutability).toBeUndefined();
     });

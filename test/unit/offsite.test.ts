@@ -36,7 +36,7 @@ describe("prod with an off-site S3 copy", () => {
         expect(bucket.opts.protect).toBe(true);
         expect(byType(result, "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration")[0].props.rule).toEqual({ defaultRetention: { mode: "COMPLIANCE", days: 21 } });
         const lifecycle = byType(result, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")[0].props.rules as Array<Record<string, any>>;
-        expect(lifecycle.map((r) => [r.filter.prefix, r.expiration.days])).toEqual([["daily/", 30], ["weekly/", 90], ["monthly/", 365], ["", undefined]]);
+        expect(lifecycle.map((r) => [r.filter.prefix, r.expiration.days])).toEqual([["daily/", 30], ["weekly/", 90], ["monthly/", 365], ["verifications/", 400], ["", undefined]]);
         for (const type of ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketPolicy:BucketPolicy", "aws:kms/key:Key"]) {
             expect([type, byType(result, type).map((r) => r.props.region)]).toEqual([type, ["eu-north-1"]]);
