@@ -20,16 +20,20 @@ import { fingerprintKey, isFingerprint } from "./fingerprint";
 import { CronError, parseCron } from "./cron";
 import { freshness } from "./freshness";
 import { log } from "./log";
-import { readAll } from "./manifest";
+import { readAll, readManifest } from "./manifest";
+import { normalisePrefix, parseManifestKey } from "./layout";
+import { expectSizes, LOG_FORMATS, LogFormat, logFormat, setLogFormat } from "./progress";
+import { renderVerifyReport } from "./terminal";
 import { listing, ListOptions, renderListing } from "./listing";
 import { parseBefore } from "./selection";
-import { connFromEnv, connFromUrl } from "./pg";
+import { ConnSpec, connFromEnv, connFromUrl, describeServer } from "./pg";
 import { prune, retentionFrom } from "./prune";
 import { redact, registerEnvironmentSecrets, registerSecret } from "./redact";
 import { restore, verify } from "./restore";
 import { health, readStatus, schedule } from "./schedule";
 import { FileTarget } from "./targets/file";
 import { openTarget, Target, targetUrls } from "./targets";
+import { recordVerification } from "./verifications";
 import { toolVersion } from "./version";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -109,6 +113,36 @@ function statusFileOption(): Option {
     return new Option("--status-file <path>", "where schedule writes its last result, and health reads it").env("LIFEBOAT_STATUS_FILE");
 }
 
+/** `--log-format`: given, or text when a person watches stdout, else JSON for the log store. */
+function chooseLogFormat(given: LogFormat | undefined): LogFormat {
+    return given ?? (process.stdout.isTTY === true ? "text" : "json");
+}
+
+/** A backup's progress bars estimate each dump's size from the newest set (text format only: one manifest read). */
+async function expectPreviousSizes(target: Target): Promise<void> {
+    if (logFormat() !== "text") {
+        return;
+    }
+    try {
+        const newest = (await target.list(normalisePrefix(target.prefix))).map((k) => parseManifestKey(k, target.prefix)).filter((k) => k !== undefined).sort((a, b) => (a.setId < b.setId ? 1 : -1))[0];
+        if (newest !== undefined) {
+            const m = await readManifest(target, newest.tier, newest.setId);
+            expectSizes(Object.fromEntries(m.databases.map((d) => [d.name, d.size])));
+        }
+    } catch {
+        // no estimate: the bars show bytes and rate without an ETA; the backup's own checks report the target
+    }
+}
+
+/** `restore --force` ends the application's sessions on the database it replaces: say so before. */
+function announceForce(into: string, spec: ConnSpec): void {
+    log.warn("restore.force", {
+        database: into,
+        server: describeServer(spec),
+        message: `--force: every session connected to database ${JSON.stringify(into)} on ${describeServer(spec)} (the application's too) will be terminated for the swap; the database it replaces is kept as a dated copy`,
+    });
+}
+
 /** `list`: a table per target for people, or one JSON object per set (`--json`). */
 async function listCommand(all: Target[], opts: ListOptions, json: boolean): Promise<void> {
     for (const target of all) {
@@ -135,11 +169,13 @@ export interface ProgramState {
 
 export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanStop: false }): Command {
     const program = new Command("lifeboat")
-        .description("Backup and restore of PostgreSQL databases whose fields are encrypted with an application key.\nConnection: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE. Logs: one JSON line per event on stdout.")
+        .description("Backup and restore of PostgreSQL databases whose fields are encrypted with an application key.\nConnection: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE. Logs: one JSON line per event on stdout, or text with progress bars on a terminal (--log-format).")
         .version(toolVersion(), "-V, --version")
         .showHelpAfterError()
         .exitOverride()
-        .configureOutput({ outputError: (str, write) => write(redact(str)) });
+        .configureOutput({ outputError: (str, write) => write(redact(str)) })
+        .addOption(new Option("--log-format <format>", "json: one JSON line per event (the default off a terminal); text: progress bars and a summary for people (the default on a terminal)").choices(LOG_FORMATS).env("LIFEBOAT_LOG_FORMAT"))
+        .hook("preAction", (command) => setLogFormat(chooseLogFormat(command.opts<{ logFormat?: LogFormat }>().logFormat)));
 
     program
         .command("backup")
@@ -151,7 +187,9 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
         .addOption(new Option("--key-fingerprint <fp>", "fingerprint of the field encryption key in force, recorded in the manifest").env("LIFEBOAT_KEY_FINGERPRINT"))
         .action(async (o: { databases: string; target?: string[]; jobs: number; compress?: string; keyFingerprint?: string }) => {
             const databases = databaseList(o.databases);
-            await backup({ databases, targets: targets(o.target), jobs: o.jobs, compress: o.compress, keyFingerprint: keyFingerprint(o.keyFingerprint), conn: connFromEnv(), signal });
+            const all = targets(o.target);
+            await expectPreviousSizes(all[0]);
+            await backup({ databases, targets: all, jobs: o.jobs, compress: o.compress, keyFingerprint: keyFingerprint(o.keyFingerprint), conn: connFromEnv(), signal });
         });
 
     program
@@ -177,13 +215,18 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
         .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
         .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
         .action(async (o: { target?: string[]; set: string; before?: Date; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string }) => {
+            const into = connFromUrl(o.into, "--into");
+            const force = o.force === true || o.force === "1" || o.force === "true";
+            if (force) {
+                announceForce(into.database ?? o.database, into);
+            }
             await restore({
                 target: oneTarget(o.target, "restore"),
                 set: o.set,
                 before: o.before,
                 database: o.database,
-                into: connFromUrl(o.into, "--into"),
-                force: o.force === true || o.force === "1" || o.force === "true",
+                into,
+                force,
                 keyFingerprint: keyFingerprint(o.keyFingerprint),
                 jobs: o.jobs,
             });
@@ -199,8 +242,14 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
         .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
         .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
         .action(async (o: { target?: string[]; set: string; before?: Date; scratch: string; jobs: number; keyFingerprint?: string }) => {
-            const report = await verify({ target: oneTarget(o.target, "verify"), set: o.set, before: o.before, scratch: connFromUrl(o.scratch, "--scratch"), jobs: o.jobs, keyFingerprint: keyFingerprint(o.keyFingerprint) });
-            process.stdout.write(`${redact(JSON.stringify({ event: "verify.report", ...report }))}\n`);
+            const target = oneTarget(o.target, "verify");
+            const report = await verify({ target, set: o.set, before: o.before, scratch: connFromUrl(o.scratch, "--scratch"), jobs: o.jobs, keyFingerprint: keyFingerprint(o.keyFingerprint) });
+            await recordVerification(target, report);
+            if (logFormat() === "text") {
+                renderVerifyReport(report);
+            } else {
+                process.stdout.write(`${redact(JSON.stringify({ event: "verify.report", ...report }))}\n`);
+            }
             if (!report.ok) {
                 const failed = report.databases.filter((d) => !d.ok);
                 throw new LifeboatError(`verify of set ${report.set} failed for ${failed.map((d) => d.name).join(", ")}: ${failed[0]?.error ?? ""}`, undefined, EXIT_FAILED, "verify-failed");

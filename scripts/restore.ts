@@ -75,7 +75,7 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
     const cleanup = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
     const hash = createHash("sha256");
     let size = 0;
-    const progress = new Progress(`download ${entry.name}`);
+    const progress = new Progress("download", { [entry.name]: entry.size });
     const started = Date.now();
     try {
         const tap = new Transform({
@@ -122,9 +122,15 @@ async function checkInPlace(target: Target, set: SetRef, entry: DatabaseEntry, k
     const started = Date.now();
     const hash = createHash("sha256");
     let size = 0;
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-        hash.update(chunk as Buffer);
-        size += (chunk as Buffer).length;
+    const progress = new Progress("check", { [entry.name]: entry.size });
+    try {
+        for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+            hash.update(chunk as Buffer);
+            size += (chunk as Buffer).length;
+            progress.add(entry.name, (chunk as Buffer).length);
+        }
+    } finally {
+        progress.done();
     }
     const sha256 = hash.digest("hex");
     if (size !== entry.size || sha256 !== entry.sha256) {

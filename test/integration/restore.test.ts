@@ -122,6 +122,11 @@ test("verify restores every database into scratch databases, reports tables, row
     expect(dbs.find((d) => d.name === "audit")).toMatchObject({ tables: 1, rows: 1500, ok: true });
     const left = await query(pg.url(), "SELECT datname FROM pg_database WHERE datname LIKE 'lifeboat_verify%'");
     expect(left).toEqual([]);
+    // the run's report is stored in the target, for `lifeboat report`'s restore-test history
+    const recorded = r.events.find((e) => e.event === "verify.recorded") as Record<string, unknown>;
+    expect(String(recorded.key)).toMatch(new RegExp(`^verifications/\\d{8}T\\d{6}Z-${setId}\\.json$`));
+    const stored = JSON.parse(readFileSync(path.join(store, String(recorded.key)), "utf8"));
+    expect(stored).toMatchObject({ format: "lifeboat.verification/1", set: setId, ok: true, totalSeconds: report.totalSeconds });
 });
 
 test("restore refuses a set made under another key, before touching any database", async () => {
