@@ -1,10 +1,11 @@
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
+import { spawnChild } from "./children";
 import { createHash } from "crypto";
 import { PassThrough } from "stream";
 import { readBack } from "./archive";
 import { LifeboatError, messageOf } from "./errors";
 import { dumpKey, manifestKey, setIdFor, setPrefix, Tier, tierFor } from "./layout";
-import { log, mbPerSecond, Progress } from "./log";
+import { log, markLogged, mbPerSecond, Progress, wasLogged } from "./log";
 import { DatabaseEntry, INCOMPLETE_NAME, Manifest, MANIFEST_FORMAT } from "./manifest";
 import { childEnv, classifyPgError, compressArgs, ConnSpec, conninfo, connect, describeServer, pgBin, programMajor } from "./pg";
 import { Target } from "./targets";
@@ -28,6 +29,25 @@ interface Preflight {
     serverMajor: number;
 }
 
+/**
+ * The cause in pg_dump's stderr: its `error:` line joined with the server's message, never the
+ * `detail: Command was: COPY ...` line that follows them (which only repeats the query).
+ */
+export function pgDumpCause(stderr: string): string | undefined {
+    const lines = stderr
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "" && !/^pg_dump: detail: Command was:/.test(l));
+    const error = lines.find((l) => /^pg_dump: error:/.test(l));
+    const server = lines.find((l) => /^pg_dump: detail: Error message from server:/.test(l));
+    const clean = (l: string): string => l.replace(/^pg_dump: (error|detail): (Error message from server: )?/, "").replace(/\s+/g, " ");
+    if (error !== undefined) {
+        return server === undefined ? clean(error) : `${clean(error).replace(/\.$/, "")}: ${clean(server)}`;
+    }
+    const lastLine = lines.pop();
+    return lastLine === undefined ? undefined : clean(lastLine);
+}
+
 /** pg_dump's stderr turned into a one-line reason naming what to check. */
 function pgDumpFailure(database: string, stderr: string, code: number | null, signal: NodeJS.Signals | null, conn: ConnSpec): LifeboatError {
     if (signal !== null) {
@@ -38,7 +58,15 @@ function pgDumpFailure(database: string, stderr: string, code: number | null, si
             "pg_dump-killed",
         );
     }
-    const last = stderr.trim().split("\n").filter((l) => l.trim() !== "").pop() ?? `exit code ${code}`;
+    const last = pgDumpCause(stderr) ?? `exit code ${code}`;
+    if (/terminating connection due to administrator command|server closed the connection|the database system is shutting down/i.test(stderr)) {
+        return new LifeboatError(
+            `PostgreSQL server ${describeServer(conn)} ended the session of pg_dump of ${JSON.stringify(database)} mid-dump (a restart or shutdown): ${last}`,
+            "the server log and uptime; the set was rolled back, run the backup again",
+            1,
+            "server-restarted",
+        );
+    }
     if (/password authentication failed|authentication failed/i.test(stderr)) {
         return classifyPgError({ code: "28P01" }, conn, database);
     }
@@ -124,22 +152,8 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         servers.set(db, p);
     });
 
-    let now = opts.now ?? new Date();
-    let tier: Tier = tierFor(now);
-    let id = setIdFor(now);
-    for (let attempt = 0; ; attempt++) {
-        const taken = await Promise.all(targets.map(async (t) => (await t.list(setPrefix(tier, id, t.prefix))).length > 0));
-        if (!taken.some(Boolean)) {
-            break;
-        }
-        if (attempt >= 3 || opts.now !== undefined) {
-            throw new LifeboatError(`set ${id} already exists on a target`, "that no other backup runs at the same second", 1, "set-exists");
-        }
-        await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 5));
-        now = new Date();
-        tier = tierFor(now);
-        id = setIdFor(now);
-    }
+    const { now, tier, id } = runIdentity(opts.now);
+    await refuseTakenSet(targets, tier, id);
 
     const written = new Map<Target, Set<string>>(targets.map((t) => [t, new Set<string>()]));
     const started = Date.now();
@@ -152,11 +166,8 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
     const dumpOne = async (database: string): Promise<DatabaseEntry> => {
         const startedAt = new Date();
         const keys = new Map(targets.map((t) => [t, dumpKey(tier, id, database, t.prefix)]));
-        for (const t of targets) {
-            written.get(t)?.add(keys.get(t) as string);
-        }
         log.event("database.start", { set: id, database });
-        const child: ChildProcess = spawn(pgBin("pg_dump"), ["--format=custom", "--no-password", ...compress, `--dbname=${conninfo(conn, database)}`], {
+        const child: ChildProcess = spawnChild(pgBin("pg_dump"), ["--format=custom", "--no-password", ...compress, `--dbname=${conninfo(conn, database)}`], {
             env: childEnv(conn),
             stdio: ["ignore", "pipe", "pipe"],
         });
@@ -215,10 +226,17 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             }
         });
         const uploads = targets.map((t, i) =>
-            t.put(keys.get(t) as string, branches[i], controller.signal).catch((e: unknown) => {
-                stop(e);
-                throw e;
-            }),
+            t.put(keys.get(t) as string, branches[i], controller.signal).then(
+                // only an object this run stored is ever deleted by its rollback
+                (n) => {
+                    written.get(t)?.add(keys.get(t) as string);
+                    return n;
+                },
+                (e: unknown) => {
+                    stop(e);
+                    throw e;
+                },
+            ),
         );
         const [exit, ...puts] = await Promise.allSettled([exited, ...uploads]);
         controller.signal.removeEventListener("abort", onAbort);
@@ -316,9 +334,10 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         }
         await Promise.all(
             targets.map(async (t) => {
+                // the commit: an exclusive create, so a set another run committed is never replaced
                 const key = manifestKey(tier, id, t.prefix);
+                await t.create(key, body);
                 written.get(t)?.add(key);
-                await t.putSmall(key, body);
             }),
         );
         const totalBytes = entries.reduce((a, e) => a + e.size, 0);
@@ -336,12 +355,44 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         progress.done();
         controller.abort();
         const err = e instanceof LifeboatError ? e : new LifeboatError(`backup failed: ${messageOf(e)}`, "the log above", 1, "failed");
-        log.error("backup.failed", { set: id, code: err.code, reason: err.line() });
+        logFailure(err, id);
         await rollback(id, tier, written);
         throw err;
     } finally {
         opts.signal.removeEventListener("abort", onOuterAbort);
     }
+}
+
+/**
+ * This run's identity: its start time, tier and a set id unique per run (scripts/layout.ts).
+ * Test hooks, never set in a job: LIFEBOAT_TEST_CLOCK (an ISO time) fixes the clock, so two runs
+ * start "in the same second"; LIFEBOAT_TEST_RUN_TOKEN (8 hex digits) fixes the random part, so
+ * two runs collide on one id and the exclusive commit is what keeps them apart.
+ */
+export function runIdentity(fixed: Date | undefined, env: NodeJS.ProcessEnv = process.env): { now: Date; tier: Tier; id: string } {
+    const clock = env.LIFEBOAT_TEST_CLOCK;
+    const now = fixed ?? (clock !== undefined && clock !== "" ? new Date(clock) : new Date());
+    const token = env.LIFEBOAT_TEST_RUN_TOKEN;
+    const id = token !== undefined && /^[0-9a-f]{8}$/.test(token) ? setIdFor(now, token) : setIdFor(now);
+    return { now, tier: tierFor(now), id };
+}
+
+/** A set id already holding objects on a target belongs to another run: refuse before writing anything. */
+async function refuseTakenSet(targets: Target[], tier: Tier, id: string): Promise<void> {
+    const taken = await Promise.all(targets.map(async (t) => ((await t.list(setPrefix(tier, id, t.prefix))).length > 0 ? t.display : undefined)));
+    const where = taken.filter((x): x is string => x !== undefined);
+    if (where.length > 0) {
+        throw new LifeboatError(`set ${id} already exists on ${where.join(", ")}`, "that no other backup of the same set runs; nothing was written", 1, "set-exists");
+    }
+}
+
+/** The one JSON error event of a failed backup (the alerts match it), logged once. */
+function logFailure(err: LifeboatError, id: string | undefined): LifeboatError {
+    if (!wasLogged(err)) {
+        log.error("backup.failed", { ...(id === undefined ? {} : { set: id }), code: err.code, reason: err.line() });
+        markLogged(err);
+    }
+    return err;
 }
 
 /** Deletes what a failed run wrote (manifest first); where that fails, marks the set INCOMPLETE. */
@@ -364,7 +415,7 @@ async function rollback(id: string, tier: Tier, written: Map<Target, Set<string>
             await target.putSmall(`${setPrefix(tier, id, target.prefix)}${INCOMPLETE_NAME}`, Buffer.from(`set ${id} failed; objects could not be deleted:\n${failures.join("\n")}\n`));
             log.warn("set.marked_incomplete", { set: id, target: target.display, leftover: failures.length });
         } catch (e) {
-            log.error("set.cleanup_failed", { set: id, target: target.display, leftover: failures.length, reason: messageOf(e) });
+            log.warn("set.cleanup_failed", { set: id, target: target.display, leftover: failures.length, reason: messageOf(e) });
         }
     }
 }

@@ -11,15 +11,17 @@
  *   lifeboat prune --target file:///dir [--keep-daily-days 30 --keep-weekly-days 90 --keep-monthly-days 365]
  *   lifeboat schedule --cron "0 2 * * *" --databases a,b --target URL [--status-file F]
  *   lifeboat health --max-age 26h [--status-file F]
+ *   lifeboat cleanup --into POSTGRES_URL
  */
 import { Command, CommanderError, Option } from "commander";
 import * as os from "os";
 import { backup } from "./backup";
+import { killChildren } from "./children";
 import { EXIT_FAILED, EXIT_USAGE, isLifeboatError, LifeboatError, messageOf } from "./errors";
 import { fingerprintKey, isFingerprint } from "./fingerprint";
 import { CronError, parseCron } from "./cron";
 import { freshness } from "./freshness";
-import { log } from "./log";
+import { log, wasLogged } from "./log";
 import { readAll, readManifest } from "./manifest";
 import { normalisePrefix, parseManifestKey } from "./layout";
 import { expectSizes, LOG_FORMATS, LogFormat, logFormat, setLogFormat } from "./progress";
@@ -29,7 +31,7 @@ import { parseBefore } from "./selection";
 import { ConnSpec, connFromEnv, connFromUrl, describeServer } from "./pg";
 import { prune, retentionFrom } from "./prune";
 import { redact, registerEnvironmentSecrets, registerSecret } from "./redact";
-import { restore, verify } from "./restore";
+import { cleanup, restore, verify } from "./restore";
 import { health, readStatus, schedule } from "./schedule";
 import { FileTarget } from "./targets/file";
 import { openTarget, Target, targetUrls } from "./targets";
@@ -171,9 +173,9 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
     const program = new Command("lifeboat")
         .description("Backup and restore of PostgreSQL databases whose fields are encrypted with an application key.\nConnection: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGSSLMODE. Logs: one JSON line per event on stdout, or text with progress bars on a terminal (--log-format).")
         .version(toolVersion(), "-V, --version")
-        .showHelpAfterError()
         .exitOverride()
-        .configureOutput({ outputError: (str, write) => write(redact(str)) })
+        // usage errors are reported by main(): one line, a pointer to the help, one JSON event
+        .configureOutput({ outputError: () => undefined })
         .addOption(new Option("--log-format <format>", "json: one JSON line per event (the default off a terminal); text: progress bars and a summary for people (the default on a terminal)").choices(LOG_FORMATS).env("LIFEBOAT_LOG_FORMAT"))
         .hook("preAction", (command) => setLogFormat(chooseLogFormat(command.opts<{ logFormat?: LogFormat }>().logFormat)));
 
@@ -190,6 +192,8 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
             const all = targets(o.target);
             await expectPreviousSizes(all[0]);
             await backup({ databases, targets: all, jobs: o.jobs, compress: o.compress, keyFingerprint: keyFingerprint(o.keyFingerprint), conn: connFromEnv(), signal });
+            // committed: a signal that came after the commit changed nothing, the exit says so
+            state.cleanStop = true;
         });
 
     program
@@ -214,7 +218,8 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
         .addOption(new Option("--force", "replace a non-empty database, keeping it as <name>__lifeboat_saved_<stamp>").env("LIFEBOAT_FORCE"))
         .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
         .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
-        .action(async (o: { target?: string[]; set: string; before?: Date; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string }) => {
+        .addOption(new Option("--no-key-check", "restore without a key fingerprint to check, and without the warning").env("LIFEBOAT_NO_KEY_CHECK"))
+        .action(async (o: { target?: string[]; set: string; before?: Date; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string; keyCheck: boolean }) => {
             const into = connFromUrl(o.into, "--into");
             const force = o.force === true || o.force === "1" || o.force === "true";
             if (force) {
@@ -228,8 +233,20 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
                 into,
                 force,
                 keyFingerprint: keyFingerprint(o.keyFingerprint),
+                noKeyCheck: !o.keyCheck,
                 jobs: o.jobs,
+                signal,
             });
+            // swapped in: a signal during the swap's transaction changed nothing, the exit says so
+            state.cleanStop = true;
+        });
+
+    program
+        .command("cleanup")
+        .description("drop the scratch databases that killed restores and verifies left on a server (those of running ones are kept)")
+        .addOption(new Option("--into <postgres-url>", "the server, as given to restore --into or verify --scratch").env("LIFEBOAT_INTO").makeOptionMandatory())
+        .action(async (o: { into: string }) => {
+            await cleanup(connFromUrl(o.into, "--into"));
         });
 
     program
@@ -243,7 +260,7 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
         .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
         .action(async (o: { target?: string[]; set: string; before?: Date; scratch: string; jobs: number; keyFingerprint?: string }) => {
             const target = oneTarget(o.target, "verify");
-            const report = await verify({ target, set: o.set, before: o.before, scratch: connFromUrl(o.scratch, "--scratch"), jobs: o.jobs, keyFingerprint: keyFingerprint(o.keyFingerprint) });
+            const report = await verify({ target, set: o.set, before: o.before, scratch: connFromUrl(o.scratch, "--scratch"), jobs: o.jobs, keyFingerprint: keyFingerprint(o.keyFingerprint), signal });
             await recordVerification(target, report);
             if (logFormat() === "text") {
                 renderVerifyReport(report);
@@ -345,6 +362,37 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
     return program;
 }
 
+/** The subcommand argv names, when it names one. */
+function commandOf(program: Command, argv: string[]): string | undefined {
+    const names = program.commands.map((c) => c.name());
+    return argv.slice(2).find((a) => names.includes(a));
+}
+
+/**
+ * Every failure of every command, reported once: one JSON error event `<command>.failed` with a
+ * stable `code` on stdout (what the alerts match; skipped when the command already logged it,
+ * as backup does with its set id), and one line on stderr. A usage error adds where the help is.
+ */
+function reportFailure(e: unknown, command: string | undefined): number {
+    if (e instanceof CommanderError && e.exitCode === 0) {
+        return 0; // --help, --version
+    }
+    const err =
+        e instanceof CommanderError
+            ? new LifeboatError(e.message.replace(/^error: /, ""), undefined, EXIT_USAGE, "usage")
+            : isLifeboatError(e)
+              ? e
+              : new LifeboatError(messageOf(e), undefined, EXIT_FAILED, "failed");
+    if (!wasLogged(e)) {
+        log.error(`${command ?? "lifeboat"}.failed`, { code: err.code, reason: err.line() });
+    }
+    process.stderr.write(`lifeboat: error: ${redact(err.line())}\n`);
+    if (err.exitCode === EXIT_USAGE) {
+        process.stderr.write(`see \`lifeboat ${command === undefined ? "" : `${command} `}--help\`\n`);
+    }
+    return err.exitCode;
+}
+
 export async function main(argv: string[]): Promise<number> {
     registerEnvironmentSecrets();
     // stderr carries one-line reasons only: the pinned AWS SDK supports Node 20; its notice that
@@ -357,6 +405,9 @@ export async function main(argv: string[]): Promise<number> {
     const onSignal = (sig: NodeJS.Signals): void => {
         signals++;
         if (signals > 1) {
+            // a second signal stops at once: pg_dump/pg_restore die with the job, never orphaned
+            killChildren();
+            process.stderr.write(`lifeboat: second ${sig}: stopped at once; leftover scratch databases are reported by the next run (lifeboat cleanup)\n`);
             process.exit(sig === "SIGINT" ? 130 : 143);
         }
         process.stderr.write(`lifeboat: ${sig} received, stopping and rolling back\n`);
@@ -370,16 +421,7 @@ export async function main(argv: string[]): Promise<number> {
         await program.parseAsync(argv);
         return controller.signal.aborted && !state.cleanStop ? EXIT_FAILED : 0;
     } catch (e) {
-        if (e instanceof CommanderError) {
-            return e.exitCode === 0 ? 0 : EXIT_USAGE;
-        }
-        const err = isLifeboatError(e) ? e : new LifeboatError(messageOf(e), undefined, EXIT_FAILED, "failed");
-        const command = argv[2] ?? "";
-        if (command !== "backup") {
-            log.error(`${command || "lifeboat"}.failed`, { code: err.code, reason: err.line() });
-        }
-        process.stderr.write(`lifeboat: error: ${redact(err.line())}\n`);
-        return err.exitCode;
+        return reportFailure(e, commandOf(program, argv));
     } finally {
         process.off("SIGTERM", onSignal);
         process.off("SIGINT", onSignal);

@@ -1,5 +1,6 @@
 import { LifeboatError } from "./errors";
-import { listSets } from "./manifest";
+import { log } from "./log";
+import { listSets, SetRef } from "./manifest";
 import { Target } from "./targets";
 
 const UNITS: Record<string, number> = { s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000 };
@@ -42,6 +43,30 @@ export interface FreshnessResult {
     maxAgeSeconds: number;
 }
 
+/** How far a set's createdAt may lie ahead of this host's clock (clock skew between hosts). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/**
+ * The newest set whose createdAt is a valid time not in the future (beyond MAX_CLOCK_SKEW_MS):
+ * a wrong clock or a forged manifest can never make a target look fresh. Each set skipped is
+ * logged as a warning.
+ */
+function trustedNewest(target: Target, sets: SetRef[], now: Date): SetRef | undefined {
+    for (const s of sets) {
+        const at = Date.parse(s.manifest.set.createdAt);
+        if (Number.isFinite(at) && at - now.getTime() <= MAX_CLOCK_SKEW_MS) {
+            return s;
+        }
+        log.warn("freshness.untrusted_set", {
+            target: target.display,
+            set: s.id,
+            createdAt: s.manifest.set.createdAt,
+            reason: Number.isFinite(at) ? `createdAt is ${formatAge(at - now.getTime())} in the future` : "createdAt is not a time",
+        });
+    }
+    return undefined;
+}
+
 /** Throws (exit 1) when the newest complete set on `target` is older than `maxAge`, or none exists. */
 export async function freshness(target: Target, maxAge: string, now: Date = new Date()): Promise<FreshnessResult> {
     const limit = parseDuration(maxAge);
@@ -49,7 +74,15 @@ export async function freshness(target: Target, maxAge: string, now: Date = new 
     if (sets.length === 0) {
         throw new LifeboatError(`no complete backup set on ${target.display} (max ${maxAge})`, "that the backup job runs and succeeds", 1, "stale");
     }
-    const newest = sets[0];
+    const newest = trustedNewest(target, sets, now);
+    if (newest === undefined) {
+        throw new LifeboatError(
+            `no complete backup set on ${target.display} has a believable time: every createdAt is in the future or invalid (max ${maxAge})`,
+            "the clock of the backup job and of this host, and who can write manifests to the target",
+            1,
+            "stale",
+        );
+    }
     const age = now.getTime() - Date.parse(newest.manifest.set.createdAt);
     if (age > limit) {
         throw new LifeboatError(

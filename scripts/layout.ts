@@ -8,6 +8,8 @@
  * Lifecycle rules match `<tier>/` prefixes, so every object of a set ages out together.
  */
 
+import { randomBytes } from "crypto";
+
 export const TIERS = ["daily", "weekly", "monthly"] as const;
 export type Tier = (typeof TIERS)[number];
 
@@ -39,9 +41,33 @@ export function tierPrefix(tier: Tier, prefix?: string): string {
     return `${normalisePrefix(prefix)}${tier}/`;
 }
 
-/** A sortable, UTC set id: 20261121T020000Z. */
-export function setIdFor(date: Date): string {
-    return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+/**
+ * A sortable set id unique per run: the UTC start second and 32 random bits,
+ * 20261121T020000Z-7f3a9c01. Two runs in the same second never share one (DESIGN); ids of
+ * older releases (no suffix) stay valid.
+ */
+export function setIdFor(date: Date, run: string = randomBytes(4).toString("hex")): string {
+    return `${date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z")}-${run}`;
+}
+
+/** What a set id looks like: the start second, then (since ids are unique per run) 8 hex digits. */
+export const SET_ID_PATTERN = /^\d{8}T\d{6}Z(?:-[0-9a-f]{8})?$/;
+
+/**
+ * Why a manifest's object key is unsafe, or undefined when it is fine: a key is relative to the
+ * target's prefix, normalised (no empty, `.` or `..` segment, no backslash, no control
+ * character) and inside its own set's folder, so no manifest can make restore read an object of
+ * another set, another prefix, container or folder.
+ */
+export function unsafeSetKey(key: string, tier: Tier, setId: string): string | undefined {
+    const segments = key.split("/");
+    if (key.startsWith("/") || /[\\\u0000-\u001f]/.test(key) || segments.some((s) => s === "" || s === "." || s === "..")) {
+        return "is not a normalised relative key";
+    }
+    if (!key.startsWith(setPrefix(tier, setId)) || segments.length !== 3) {
+        return `is outside its set's folder ${setPrefix(tier, setId)}`;
+    }
+    return undefined;
 }
 
 export function setPrefix(tier: Tier, setId: string, prefix?: string): string {

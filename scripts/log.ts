@@ -26,6 +26,35 @@ export const log: Logger = {
     error: (event, fields = {}) => write("error", event, fields),
 };
 
+/** Errors whose one JSON error event is already written: the CLI logs every other failure once. */
+const logged = new WeakSet<object>();
+
+export function markLogged(e: unknown): void {
+    if (typeof e === "object" && e !== null) {
+        logged.add(e);
+    }
+}
+
+export function wasLogged(e: unknown): boolean {
+    return typeof e === "object" && e !== null && logged.has(e);
+}
+
+/**
+ * Test hook, never set in a job: LIFEBOAT_TEST_HOLD_AT=<point> makes the job stop at that point
+ * (after logging `test.hold`) until a signal aborts it, so a fault test hits an exact moment
+ * (e.g. `restore.swap`: restored and checked, not yet swapped) without racing a timer.
+ */
+export async function testHold(point: string, signal: AbortSignal | undefined): Promise<void> {
+    if (process.env.LIFEBOAT_TEST_HOLD_AT !== point || signal === undefined || signal.aborted) {
+        return;
+    }
+    write("info", "test.hold", { point });
+    // a timer keeps the event loop alive while held
+    const alive = setInterval(() => undefined, 1000);
+    await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    clearInterval(alive);
+}
+
 export function mb(bytes: number): number {
     return Math.round((bytes / 1048576) * 100) / 100;
 }

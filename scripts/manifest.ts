@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LifeboatError, messageOf } from "./errors";
-import { MANIFEST_NAME, manifestKey, normalisePrefix, parseManifestKey, setPrefix, Tier, TIERS } from "./layout";
+import { MANIFEST_NAME, manifestKey, normalisePrefix, parseManifestKey, setPrefix, Tier, TIERS, unsafeSetKey } from "./layout";
 import { Target } from "./targets";
 import { Readable } from "stream";
 import { log } from "./log";
@@ -63,6 +63,16 @@ export async function readAll(stream: Readable, limit = 16 * 1024 * 1024): Promi
     return Buffer.concat(chunks);
 }
 
+/** Every database key of a manifest stays inside the set's own folder (scripts/layout.ts unsafeSetKey). */
+function checkEntryKeys(manifest: Manifest, key: string, target: Target, tier: Tier, id: string): void {
+    for (const d of manifest.databases) {
+        const why = unsafeSetKey(d.key, tier, id);
+        if (why !== undefined) {
+            throw new LifeboatError(`manifest ${key} on ${target.display} is invalid: the key ${JSON.stringify(d.key)} of ${JSON.stringify(d.name)} ${why}`, "the object; the set cannot be trusted", 1, "manifest-invalid");
+        }
+    }
+}
+
 export async function readManifest(target: Target, tier: Tier, id: string): Promise<Manifest> {
     const key = manifestKey(tier, id, target.prefix);
     const body = await readAll(await target.get(key));
@@ -76,6 +86,7 @@ export async function readManifest(target: Target, tier: Tier, id: string): Prom
     if (!r.success) {
         throw new LifeboatError(`manifest ${key} on ${target.display} is invalid: ${r.error.issues[0]?.message ?? "?"}`, "the object; the set cannot be trusted", 1, "manifest-invalid");
     }
+    checkEntryKeys(r.data, key, target, tier, id);
     return r.data;
 }
 

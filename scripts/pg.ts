@@ -1,4 +1,5 @@
-import { execFile, execFileSync, spawn } from "child_process";
+import { execFile, execFileSync } from "child_process";
+import { spawnChild } from "./children";
 import { existsSync, readdirSync, readFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -344,10 +345,13 @@ export async function connect(spec: ConnSpec, database: string): Promise<Client>
     throw classifyPgError(last, spec, database);
 }
 
-/** Runs a client program to completion, collecting stderr; rejects with its last stderr line. */
-export function run(program: string, args: string[], env: NodeJS.ProcessEnv, input?: NodeJS.ReadableStream): Promise<{ stdout: string; stderr: string; code: number }> {
+/**
+ * Runs a client program to completion, collecting stderr; rejects with its last stderr line.
+ * The program dies with the job (scripts/children.ts) and is killed when `signal` aborts.
+ */
+export function run(program: string, args: string[], env: NodeJS.ProcessEnv, input?: NodeJS.ReadableStream, signal?: AbortSignal): Promise<{ stdout: string; stderr: string; code: number }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(pgBin(program), args, { env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+        const child = spawnChild(pgBin(program), args, { env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] }, signal);
         let stdout = "";
         let stderr = "";
         child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));

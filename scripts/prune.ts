@@ -18,7 +18,7 @@ import { Target } from "./targets";
 export type Retention = Record<Tier, number>;
 
 const DAY = 86400000;
-const SET_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const SET_ID = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-[0-9a-f]{8})?$/;
 
 /** The UTC start time a set id names, or undefined for a folder that is no set. */
 export function setTime(id: string): Date | undefined {

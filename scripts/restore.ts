@@ -7,7 +7,7 @@ import { Transform } from "stream";
 import { pipeline } from "stream/promises";
 import { tocEntries } from "./archive";
 import { EXIT_REFUSED, errnoCode, LifeboatError, messageOf } from "./errors";
-import { log, mbPerSecond, Progress } from "./log";
+import { log, mbPerSecond, Progress, testHold } from "./log";
 import { DatabaseEntry, findSet, SetRef } from "./manifest";
 import { classifyPgError, childEnv, ConnSpec, conninfo, connect, describeServer, quoteIdent, quoteLiteral, run } from "./pg";
 import { Target } from "./targets";
@@ -51,6 +51,18 @@ export function checkFingerprint(set: SetRef, expected: string | undefined): voi
             "fingerprint-mismatch",
         );
     }
+}
+
+/** No LIFEBOAT_KEY_FINGERPRINT: the restore cannot prove the data decrypts; said on stderr and in the log unless `--no-key-check`. */
+function warnUncheckedKey(set: SetRef, opts: { keyFingerprint?: string; noKeyCheck?: boolean }): void {
+    if ((opts.keyFingerprint !== undefined && opts.keyFingerprint !== "") || opts.noKeyCheck === true) {
+        return;
+    }
+    const recorded = set.manifest.set.keyFingerprint ?? "none recorded";
+    log.warn("restore.key_unchecked", { set: set.id, keyFingerprint: set.manifest.set.keyFingerprint, check: "LIFEBOAT_KEY_FINGERPRINT, or --no-key-check" });
+    process.stderr.write(
+        `lifeboat: warning: LIFEBOAT_KEY_FINGERPRINT is not set: nothing proves set ${set.id} (key ${recorded}) decrypts with the key in force; set it (lifeboat fingerprint < key), or pass --no-key-check\n`,
+    );
 }
 
 export interface Downloaded {
@@ -227,6 +239,95 @@ async function dropDatabase(admin: Client, database: string): Promise<void> {
     await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)}`);
 }
 
+/** A signal stops a restore (or a verify) before anything irreversible: the original stays live. */
+function stopIfAborted(signal: AbortSignal | undefined, database: string): void {
+    if (signal?.aborted === true) {
+        throw new LifeboatError(
+            `restore of ${JSON.stringify(database)} interrupted by a signal before the swap: ${JSON.stringify(database)} is unchanged and live, the scratch database was dropped`,
+            "what stopped the job; run the restore again",
+            1,
+            "interrupted",
+        );
+    }
+}
+
+/** Advisory-lock keys (pg_try_advisory_lock(int, int)): one restore per target database, and the scratch databases of live runs. */
+const LOCK_RESTORE = "lifeboat.restore";
+const LOCK_SCRATCH = "lifeboat.scratch";
+
+/** One restore at a time into a database: a second one refuses instead of colliding on the scratch name. The lock ends with the session. */
+async function lockRestoreInto(admin: Client, spec: ConnSpec, into: string): Promise<void> {
+    const r = await admin.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok", [LOCK_RESTORE, into]);
+    if (r.rows[0]?.ok !== true) {
+        throw new LifeboatError(
+            `another restore into ${JSON.stringify(into)} on ${describeServer(spec)} is running; refusing to start a second one`,
+            "pg_stat_activity (application_name lifeboat) and wait for it to finish",
+            1,
+            "restore-running",
+        );
+    }
+}
+
+/** Marks `scratch` as a live run's (until the session ends), so `lifeboat cleanup` and the leftover report leave it alone. */
+async function holdScratch(admin: Client, scratch: string): Promise<void> {
+    await admin.query("SELECT pg_advisory_lock(hashtext($1), hashtext($2))", [LOCK_SCRATCH, scratch]);
+}
+
+/** Scratch databases of restores and verifies that were killed: no live run holds them. */
+export async function leftoverScratch(admin: Client): Promise<string[]> {
+    const r = await admin.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname ~ '__lifeboat_restore_[0-9]{14}$' OR datname ~ '^lifeboat_verify_.*_[0-9]{14}$' ORDER BY datname",
+    );
+    const out: string[] = [];
+    for (const { datname } of r.rows) {
+        const held = await admin.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok", [LOCK_SCRATCH, datname]);
+        if (held.rows[0]?.ok === true) {
+            await admin.query("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", [LOCK_SCRATCH, datname]);
+            out.push(datname);
+        }
+    }
+    return out;
+}
+
+/** The command that removes them, for the report. */
+function cleanupCommand(server: ConnSpec): string {
+    return `lifeboat cleanup --into postgres://${server.user ?? "USER"}@${server.host ?? "localhost"}:${server.port ?? 5432}/`;
+}
+
+/** Reports leftovers of killed runs on the server: a warning on stderr and in the log, with the one command that removes them. */
+async function reportLeftovers(admin: Client, spec: ConnSpec, server: ConnSpec): Promise<void> {
+    const left = await leftoverScratch(admin);
+    if (left.length === 0) {
+        return;
+    }
+    const command = cleanupCommand(server);
+    log.warn("restore.leftovers", { server: describeServer(spec), databases: left, remove: command });
+    process.stderr.write(`lifeboat: warning: ${left.length} scratch database(s) of an interrupted restore or verify remain on ${describeServer(spec)}: ${left.join(", ")}; remove them with: ${command}\n`);
+}
+
+/** `lifeboat cleanup`: drops every leftover scratch database no live run holds. */
+export async function cleanup(server: ConnSpec): Promise<string[]> {
+    const spec: ConnSpec = { ...server, database: undefined };
+    const admin = await connectAdmin(spec);
+    try {
+        const dropped: string[] = [];
+        for (const name of await leftoverScratch(admin)) {
+            const held = await admin.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS ok", [LOCK_SCRATCH, name]);
+            if (held.rows[0]?.ok !== true) {
+                continue; // a run started using it meanwhile
+            }
+            await dropDatabase(admin, name);
+            await admin.query("SELECT pg_advisory_unlock(hashtext($1), hashtext($2))", [LOCK_SCRATCH, name]);
+            dropped.push(name);
+            log.event("cleanup.dropped", { server: describeServer(spec), database: name });
+        }
+        log.event("cleanup.done", { server: describeServer(spec), dropped: dropped.length });
+        return dropped;
+    } finally {
+        await admin.end().catch(() => undefined);
+    }
+}
+
 /** Connects to the server's maintenance database (postgres, else template1). */
 export async function connectAdmin(spec: ConnSpec): Promise<Client> {
     try {
@@ -248,7 +349,7 @@ export interface ScratchResult extends Check {
  * Creates `scratch`, restores the archive into it with pg_restore (owners and grants kept where
  * the roles exist) and checks it. The caller drops or swaps it; on failure it is dropped here.
  */
-export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined): Promise<ScratchResult> {
+export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined, signal?: AbortSignal): Promise<ScratchResult> {
     const started = Date.now();
     const [list, archiveRoles] = await Promise.all([run("pg_restore", ["--list", file], process.env), rolesInArchive(file)]);
     if (list.code !== 0) {
@@ -268,6 +369,8 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
     }
     const ownerClause = dbOwner !== undefined && dbOwner !== "" && !missing.includes(dbOwner) ? ` OWNER ${quoteIdent(dbOwner)}` : "";
     const encodingClause = encoding !== undefined ? ` ENCODING ${quoteLiteral(encoding)}` : "";
+    stopIfAborted(signal, label);
+    await holdScratch(admin, scratch);
     try {
         await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0${encodingClause}${ownerClause}`);
     } catch (e) {
@@ -275,7 +378,9 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
     }
     try {
         const args = ["--no-password", `--dbname=${conninfo(spec, scratch)}`, `--jobs=${Math.max(1, jobs)}`, file];
-        const r = await run("pg_restore", args, childEnv(spec));
+        log.event("restore.scratch", { database: label, scratch });
+        const r = await run("pg_restore", args, childEnv(spec), undefined, signal);
+        stopIfAborted(signal, label);
         if (r.code !== 0) {
             const errors = r.stderr.split("\n").filter((l) => /error:|ERROR:/.test(l));
             const real = errors.filter((l) => !/role ".*" does not exist/.test(l) && !/^pg_restore: error: could not execute query: ERROR:\s*$/.test(l) && !/errors ignored on restore/.test(l));
@@ -300,10 +405,14 @@ export interface RestoreOptions {
     into: ConnSpec;
     force: boolean;
     keyFingerprint?: string;
+    /** `--no-key-check`: restore without LIFEBOAT_KEY_FINGERPRINT and without the warning. */
+    noKeyCheck?: boolean;
     jobs: number;
     now?: Date;
     /** The newest set taken before this instant (with `set: "latest"`). */
     before?: Date;
+    /** SIGTERM/SIGINT: before the swap, the restore stops and the original stays live. */
+    signal?: AbortSignal;
 }
 
 export interface RestoreResult {
@@ -336,6 +445,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
         );
     }
     checkFingerprint(set, opts.keyFingerprint);
+    warnUncheckedKey(set, opts);
     const into = opts.into.database ?? entry.name;
     const spec: ConnSpec = { ...opts.into, database: undefined };
     log.event("restore.start", {
@@ -351,6 +461,8 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     const admin = await connectAdmin(spec);
     let dl: Downloaded | undefined;
     try {
+        await lockRestoreInto(admin, spec, into);
+        await reportLeftovers(admin, spec, opts.into);
         const exists = await databaseExists(admin, into);
         const objects = exists ? await objectCount(spec, into) : 0;
         if (objects > 0 && !opts.force) {
@@ -361,11 +473,14 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
                 "target-not-empty",
             );
         }
+        stopIfAborted(opts.signal, into);
         dl = await download(opts.target, set, entry);
+        stopIfAborted(opts.signal, into);
         const now = opts.now ?? new Date();
         const scratch = databaseName(into, `__lifeboat_restore_${stamp(now)}`);
-        const result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner);
+        const result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, opts.signal);
         log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects });
+        await testHold("restore.swap", opts.signal);
 
         let savedAs: string | null = null;
         try {
@@ -379,6 +494,8 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
                         await terminate(admin, into);
                     }
                     await terminate(admin, scratch);
+                    // the last moment a signal stops the restore: from BEGIN on, the swap is one step
+                    stopIfAborted(opts.signal, into);
                     await admin.query("BEGIN");
                     if (savedAs !== null) {
                         await admin.query(`ALTER DATABASE ${quoteIdent(into)} RENAME TO ${quoteIdent(savedAs)}`);
@@ -396,6 +513,9 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
             }
         } catch (e) {
             await dropDatabase(admin, scratch).catch(() => undefined);
+            if (e instanceof LifeboatError && e.code === "interrupted") {
+                throw e;
+            }
             throw new LifeboatError(`could not swap the restored database in as ${JSON.stringify(into)}: ${messageOf(e)}; ${JSON.stringify(into)} is unchanged`, "sessions holding the database and the role's CREATEDB/ownership", 1, "swap-failed");
         }
         if (savedAs !== null && objects === 0) {
@@ -414,7 +534,8 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
             missingRoles: result.missingRoles,
             seconds: (Date.now() - started) / 1000,
         };
-        log.event("restore.done", { ...res });
+        // a signal that came during the swap's transaction changed nothing: the restore is done
+        log.event("restore.done", { ...res, ...(opts.signal?.aborted === true ? { signal: "received during the swap, which completed" } : {}) });
         return res;
     } finally {
         await dl?.cleanup().catch(() => undefined);
@@ -432,13 +553,17 @@ export interface VerifyReport {
 }
 
 /** A restore test: every database of the set into a scratch database, checked, then dropped. */
-export async function verify(opts: { target: Target; set: string; before?: Date; scratch: ConnSpec; keyFingerprint?: string; jobs: number }): Promise<VerifyReport> {
+export async function verify(opts: { target: Target; set: string; before?: Date; scratch: ConnSpec; keyFingerprint?: string; jobs: number; signal?: AbortSignal }): Promise<VerifyReport> {
     const started = Date.now();
     const set = await findSet(opts.target, opts.set, { before: opts.before });
     checkFingerprint(set, opts.keyFingerprint);
     const spec: ConnSpec = { ...opts.scratch, database: undefined };
     log.event("verify.start", { set: set.id, databases: set.manifest.databases.map((d) => d.name), server: describeServer(spec) });
     const admin = await connectAdmin(spec);
+    await reportLeftovers(admin, spec, opts.scratch).catch(async (e: unknown) => {
+        await admin.end().catch(() => undefined);
+        throw e;
+    });
     const report: VerifyReport = { set: set.id, tier: set.tier, createdAt: set.manifest.set.createdAt, databases: [], totalSeconds: 0, ok: true };
     try {
         for (const entry of set.manifest.databases) {
@@ -447,19 +572,19 @@ export async function verify(opts: { target: Target; set: string; before?: Date;
             let dl: Downloaded | undefined;
             try {
                 dl = await download(opts.target, set, entry);
-                const r = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner);
+                const r = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, opts.signal);
                 await dropDatabase(admin, scratch);
                 const row = { name: entry.name, tables: r.tables, rows: r.rows, largeObjects: r.largeObjects, seconds: (Date.now() - dbStarted) / 1000, ok: true };
                 report.databases.push(row);
                 log.event("verify.database", { set: set.id, ...row });
             } catch (e) {
-                if (e instanceof LifeboatError && (e.code === "server-unreachable" || e.code === "auth-failed")) {
+                if (e instanceof LifeboatError && (e.code === "server-unreachable" || e.code === "auth-failed" || e.code === "interrupted")) {
                     throw e;
                 }
                 const error = e instanceof LifeboatError ? e.line() : messageOf(e);
                 report.databases.push({ name: entry.name, tables: 0, rows: 0, largeObjects: 0, seconds: (Date.now() - dbStarted) / 1000, ok: false, error });
                 report.ok = false;
-                log.error("verify.database_failed", { set: set.id, database: entry.name, reason: error });
+                log.warn("verify.database_failed", { set: set.id, database: entry.name, reason: error });
             } finally {
                 await dl?.cleanup().catch(() => undefined);
             }

@@ -166,8 +166,11 @@ export async function schedule(opts: ScheduleOptions): Promise<Status> {
         await writeStatus(opts.statusFile, status);
         log.event("schedule.run", { tick: tick.toISOString() });
         const result: RunResult = { tick: tick.toISOString(), startedAt: startedAt.toISOString(), endedAt: "", ok: false };
+        // exactly one error event per failure: the backup's own `backup.failed`, or prune's
+        let errorLogged = false;
         try {
             const backup = await runBackup(cli, opts.backupArgs, opts.signal);
+            errorLogged = backup.errorLogged === true;
             result.code = backup.code;
             result.set = backup.set;
             if (holdMs > 0) {
@@ -187,6 +190,7 @@ export async function schedule(opts: ScheduleOptions): Promise<Status> {
                             result.ok = false;
                             result.reason = `prune of ${target.display} failed: ${e instanceof LifeboatError ? e.line() : messageOf(e)}`;
                             log.error("prune.failed", { target: target.display, reason: result.reason });
+                            errorLogged = true;
                         }
                     }
                 }
@@ -201,7 +205,7 @@ export async function schedule(opts: ScheduleOptions): Promise<Status> {
         if (result.ok) {
             log.event("schedule.done", { tick: result.tick, ok: true, set: result.set, pruned: result.pruned, seconds });
         } else {
-            log.error("schedule.done", { tick: result.tick, ok: false, code: result.code, reason: result.reason, seconds });
+            (errorLogged ? log.warn : log.error)("schedule.done", { tick: result.tick, ok: false, code: result.code, reason: result.reason, seconds });
         }
         await writeStatus(opts.statusFile, status);
     };
@@ -245,11 +249,12 @@ export async function schedule(opts: ScheduleOptions): Promise<Status> {
  * only the schedule, which passes one SIGTERM on: a second would skip the rollback). Its stdout
  * lines are passed through; its last stderr line is the reason of a failure.
  */
-function runBackup(cli: string, args: string[], signal: AbortSignal): Promise<{ code: number | null; set?: string; reason?: string }> {
+function runBackup(cli: string, args: string[], signal: AbortSignal): Promise<{ code: number | null; set?: string; reason?: string; errorLogged?: boolean }> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [cli, "backup", ...args], { env: process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
         let set: string | undefined;
         let reason: string | undefined;
+        let errorLogged = false;
         let pending = "";
         child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
             pending += chunk;
@@ -258,6 +263,7 @@ function runBackup(cli: string, args: string[], signal: AbortSignal): Promise<{ 
                 const line = pending.slice(0, nl);
                 pending = pending.slice(nl + 1);
                 process.stdout.write(`${line}\n`);
+                errorLogged ||= line.includes('"level":"error"');
                 if (line.includes("\"set.committed\"")) {
                     try {
                         set = String((JSON.parse(line) as { set?: unknown }).set);
@@ -287,7 +293,7 @@ function runBackup(cli: string, args: string[], signal: AbortSignal): Promise<{ 
             if (pending !== "") {
                 process.stdout.write(`${pending}\n`);
             }
-            resolve({ code, set, reason });
+            resolve({ code, set, reason, errorLogged });
         });
     });
 }

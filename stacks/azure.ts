@@ -197,8 +197,8 @@ export function checkRestore(cfg: LifeboatConfig, problems: Problems, now = new 
     }
     if (r.mode === "dump") {
         const set = r.backupSet ?? "latest";
-        if (set !== "latest" && !/^\d{8}T\d{6}Z$/.test(set)) {
-            problems.add(`${path}.backupSet`, set, "allowed: latest, or a set id such as 20261120T020000Z (`lifeboat list` shows them)");
+        if (set !== "latest" && !/^\d{8}T\d{6}Z(-[0-9a-f]{8})?$/.test(set)) {
+            problems.add(`${path}.backupSet`, set, "allowed: latest, or a set id such as 20261120T020000Z-7f3a9c01 (`lifeboat list` shows them)");
         }
         return;
     }

@@ -2,7 +2,7 @@ import { BlobServiceClient, ContainerClient, StoragePipelineOptions } from "@azu
 import { Readable } from "stream";
 import { LifeboatError, isNetworkError, messageOf } from "../errors";
 import { normalisePrefix } from "../layout";
-import { maxTries, Target } from "./target";
+import { checkKey, maxTries, objectExists, RETRY_BASE_MS, RETRY_MAX_MS, Target } from "./target";
 
 /** Block size of staged uploads; at most BLOCK_SIZE * CONCURRENCY bytes are buffered per object. */
 const BLOCK_SIZE = 4 * 1024 * 1024;
@@ -31,7 +31,7 @@ export class AzureBlobTarget implements Target {
         this.prefix = normalisePrefix(parts.slice(1).join("/"));
         this.display = `azblob://${this.account}/${this.containerName}${this.prefix === "" ? "" : `/${this.prefix.replace(/\/$/, "")}`}`;
         const options: StoragePipelineOptions = {
-            retryOptions: { maxTries: maxTries(), retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+            retryOptions: { maxTries: maxTries(), retryDelayInMs: RETRY_BASE_MS, maxRetryDelayInMs: RETRY_MAX_MS },
         };
         const conn = process.env.AZURE_STORAGE_CONNECTION_STRING;
         let service: BlobServiceClient;
@@ -109,14 +109,17 @@ export class AzureBlobTarget implements Target {
             bytes += chunk.length;
         });
         try {
-            await this.container.getBlockBlobClient(key).uploadStream(body, BLOCK_SIZE, CONCURRENCY, {
+            await this.container.getBlockBlobClient(checkKey(key, this.display)).uploadStream(body, BLOCK_SIZE, CONCURRENCY, {
                 abortSignal: signal,
                 blobHTTPHeaders: { blobContentType: "application/octet-stream" },
+                // the block list commits only where no blob exists: another run's object is never replaced
+                conditions: { ifNoneMatch: "*" },
             });
         } catch (e) {
             if (signal.aborted) {
                 throw e;
             }
+            this.failIfExists(e, key);
             const streamError = (body as { errored?: unknown }).errored;
             if (streamError !== null && streamError !== undefined) {
                 throw streamError;
@@ -124,6 +127,27 @@ export class AzureBlobTarget implements Target {
             this.fail(e, `uploading ${key}`);
         }
         return bytes;
+    }
+
+    /** 409 BlobAlreadyExists / 412 ConditionNotMet: the exclusive create lost to an existing blob. */
+    private failIfExists(e: unknown, key: string): void {
+        const status = (e as { statusCode?: number }).statusCode;
+        const code = (e as { code?: string }).code ?? "";
+        if (status === 412 || (status === 409 && /BlobAlreadyExists|ConditionNotMet/.test(code))) {
+            throw objectExists(key, this.display);
+        }
+    }
+
+    async create(key: string, data: Buffer): Promise<void> {
+        try {
+            await this.container.getBlockBlobClient(checkKey(key, this.display)).upload(data, data.length, {
+                blobHTTPHeaders: { blobContentType: key.endsWith(".json") ? "application/json" : "application/octet-stream" },
+                conditions: { ifNoneMatch: "*" },
+            });
+        } catch (e) {
+            this.failIfExists(e, key);
+            this.fail(e, `writing ${key}`);
+        }
     }
 
     async putSmall(key: string, data: Buffer): Promise<void> {
@@ -138,7 +162,7 @@ export class AzureBlobTarget implements Target {
 
     async get(key: string): Promise<Readable> {
         try {
-            const res = await this.container.getBlobClient(key).download(0, undefined, { maxRetryRequests: maxTries() });
+            const res = await this.container.getBlobClient(checkKey(key, this.display)).download(0, undefined, { maxRetryRequests: maxTries() });
             const body = res.readableStreamBody;
             if (body === undefined) {
                 throw new Error("no body");
@@ -166,7 +190,7 @@ export class AzureBlobTarget implements Target {
 
     async delete(key: string): Promise<void> {
         try {
-            await this.container.getBlobClient(key).deleteIfExists({ deleteSnapshots: "include" });
+            await this.container.getBlobClient(checkKey(key, this.display)).deleteIfExists({ deleteSnapshots: "include" });
         } catch (e) {
             this.fail(e, `deleting ${key}`);
         }

@@ -4,8 +4,8 @@ import * as path from "path";
 import { Readable, Transform } from "stream";
 import { pipeline } from "stream/promises";
 import { fileURLToPath } from "url";
-import { errnoCode, LifeboatError, messageOf } from "../errors";
-import { Target } from "./target";
+import { errnoCode, EXIT_REFUSED, LifeboatError, messageOf } from "../errors";
+import { checkKey, objectExists, Target } from "./target";
 
 const PARTIAL = ".partial-";
 
@@ -38,10 +38,12 @@ export class FileTarget implements Target {
         throw new LifeboatError(`file target ${this.display} failed ${doing}: ${messageOf(e)}`, "the folder and its file system", 1, "target");
     }
 
+    /** The file of `key`: separator-aware containment, so `../<root>-evil/x` never reads a sibling folder. */
     private pathOf(key: string): string {
-        const p = path.join(this.root, ...key.split("/"));
-        if (!p.startsWith(this.root)) {
-            throw new LifeboatError(`key ${key} escapes ${this.display}`);
+        const p = path.resolve(this.root, ...checkKey(key, this.display).split("/"));
+        const root = path.resolve(this.root);
+        if (!p.startsWith(root.endsWith(path.sep) ? root : `${root}${path.sep}`)) {
+            throw new LifeboatError(`object key ${JSON.stringify(key)} escapes ${this.display}`, "the manifest: keys stay inside their set", EXIT_REFUSED, "key-unsafe");
         }
         return p;
     }
@@ -84,7 +86,7 @@ export class FileTarget implements Target {
             } finally {
                 await handle.close();
             }
-            await fsp.rename(tmp, dest);
+            await publish(tmp, dest, key, this.display);
             await syncDir(dir);
             return bytes;
         } catch (e) {
@@ -99,7 +101,12 @@ export class FileTarget implements Target {
         }
     }
 
+    async create(key: string, data: Buffer): Promise<void> {
+        await this.put(key, Readable.from([data]), new AbortController().signal);
+    }
+
     async putSmall(key: string, data: Buffer): Promise<void> {
+        await this.delete(key);
         await this.put(key, Readable.from([data]), new AbortController().signal);
     }
 
@@ -191,6 +198,32 @@ function faultInjection(): Transform {
             cb(null, chunk);
         },
     });
+}
+
+/**
+ * Moves a complete temporary file into place exclusively: link(2) fails with EEXIST where rename
+ * would silently replace another run's object. The temporary name is removed either way.
+ */
+async function publish(tmp: string, dest: string, key: string, display: string): Promise<void> {
+    try {
+        try {
+            await fsp.link(tmp, dest);
+        } catch (e) {
+            if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(errnoCode(e) ?? "")) {
+                throw e;
+            }
+            // a file system without hard links: reserve the name exclusively, then rename over it
+            await (await fsp.open(dest, "wx", 0o640)).close();
+            await fsp.rename(tmp, dest);
+        }
+    } catch (e) {
+        if (errnoCode(e) === "EEXIST") {
+            throw objectExists(key, display);
+        }
+        throw e;
+    } finally {
+        await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    }
 }
 
 async function syncDir(dir: string): Promise<void> {

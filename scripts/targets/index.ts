@@ -6,6 +6,10 @@ export { Target } from "./target";
 
 /** The target a URL names: file:///dir, azblob://ACCOUNT/CONTAINER[/prefix], s3://BUCKET[/prefix]. */
 export function openTarget(raw: string): Target {
+    // checked before parsing: a file: URL with user:password@ does not even parse as a URL
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(raw)) {
+        throw credentialsInUrl(raw);
+    }
     let url: URL;
     try {
         url = new URL(raw);
@@ -13,12 +17,7 @@ export function openTarget(raw: string): Target {
         throw new LifeboatError(`target ${redact(raw)} is not a URL`, "--target: file:///dir, azblob://ACCOUNT/CONTAINER[/prefix] or s3://BUCKET[/prefix]", 2, "usage");
     }
     if (url.username !== "" || url.password !== "" || url.search !== "") {
-        throw new LifeboatError(
-            `target ${redact(raw)} carries credentials or a query`,
-            "--target: credentials come from the environment (managed identity, AZURE_STORAGE_CONNECTION_STRING, the AWS chain), never the URL",
-            2,
-            "usage",
-        );
+        throw credentialsInUrl(raw);
     }
     switch (url.protocol) {
         // loaded on demand: each cloud SDK costs a few hundred milliseconds and tens of MB to load
@@ -31,6 +30,15 @@ export function openTarget(raw: string): Target {
         default:
             throw new LifeboatError(`target scheme ${url.protocol} is not supported`, "--target: file://, azblob:// or s3://", 2, "usage");
     }
+}
+
+function credentialsInUrl(raw: string): LifeboatError {
+    return new LifeboatError(
+        `target ${redact(raw)} carries credentials or a query`,
+        "--target: credentials come from the environment (managed identity, AZURE_STORAGE_CONNECTION_STRING, the AWS chain), never the URL",
+        2,
+        "usage",
+    );
 }
 
 /** Splits --target values and LIFEBOAT_TARGET (comma-separated) into distinct URLs. */

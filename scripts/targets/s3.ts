@@ -1,9 +1,9 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "stream";
 import { LifeboatError, isNetworkError, messageOf } from "../errors";
 import { normalisePrefix } from "../layout";
-import { maxTries, Target } from "./target";
+import { checkKey, maxTries, objectExists, retryDelayMs, Target } from "./target";
+import { uploadExclusive } from "./s3upload";
 
 /** Part size of multipart uploads; at most PART_SIZE * QUEUE parts are buffered per object. */
 const PART_SIZE = 8 * 1024 * 1024;
@@ -32,7 +32,7 @@ export class S3Target implements Target {
         const endpoint = process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
         const config: S3ClientConfig = {
             region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1",
-            maxAttempts: maxTries(),
+            retryStrategy: retryBudget(maxTries()),
         };
         if (endpoint !== undefined && endpoint !== "") {
             config.endpoint = endpoint;
@@ -92,23 +92,12 @@ export class S3Target implements Target {
     }
 
     async put(key: string, body: Readable, signal: AbortSignal): Promise<number> {
-        let bytes = 0;
-        body.on("data", (chunk: Buffer) => {
-            bytes += chunk.length;
-        });
-        const upload = new Upload({
-            client: this.client,
-            params: { Bucket: this.bucket, Key: key, Body: body, ContentType: "application/octet-stream" },
-            partSize: PART_SIZE,
-            queueSize: QUEUE,
-            leavePartsOnError: false,
-        });
-        const onAbort = (): void => {
-            void upload.abort().catch(() => undefined);
-        };
-        signal.addEventListener("abort", onAbort, { once: true });
         try {
-            await upload.done();
+            return await uploadExclusive(
+                { client: this.client, bucket: this.bucket, key: checkKey(key, this.display), display: this.display, contentType: "application/octet-stream", partSize: PART_SIZE, queueSize: QUEUE },
+                body,
+                signal,
+            );
         } catch (e) {
             if (signal.aborted) {
                 throw e;
@@ -117,11 +106,27 @@ export class S3Target implements Target {
             if (streamError !== null && streamError !== undefined) {
                 throw streamError;
             }
+            this.failIfExists(e, key);
             this.fail(e, `uploading ${key}`);
-        } finally {
-            signal.removeEventListener("abort", onAbort);
         }
-        return bytes;
+    }
+
+    /** 412 Precondition Failed: the conditional write lost to an existing object. */
+    private failIfExists(e: unknown, key: string): void {
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412 || (e as { name?: string }).name === "PreconditionFailed") {
+            throw objectExists(key, this.display);
+        }
+    }
+
+    async create(key: string, data: Buffer): Promise<void> {
+        try {
+            await this.client.send(
+                new PutObjectCommand({ Bucket: this.bucket, Key: checkKey(key, this.display), Body: data, ContentType: key.endsWith(".json") ? "application/json" : "application/octet-stream", IfNoneMatch: "*" }),
+            );
+        } catch (e) {
+            this.failIfExists(e, key);
+            this.fail(e, `writing ${key}`);
+        }
     }
 
     async putSmall(key: string, data: Buffer): Promise<void> {
@@ -136,7 +141,7 @@ export class S3Target implements Target {
 
     async get(key: string): Promise<Readable> {
         try {
-            const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+            const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: checkKey(key, this.display) }));
             return res.Body as Readable;
         } catch (e) {
             if ((e as { name?: string }).name === "NoSuchKey") {
@@ -167,9 +172,32 @@ export class S3Target implements Target {
 
     async delete(key: string): Promise<void> {
         try {
-            await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+            await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: checkKey(key, this.display) }));
         } catch (e) {
             this.fail(e, `deleting ${key}`);
         }
     }
+}
+
+type RetryStrategy = Extract<NonNullable<S3ClientConfig["retryStrategy"]>, { acquireInitialRetryToken: unknown }>;
+type RetryToken = Awaited<ReturnType<RetryStrategy["acquireInitialRetryToken"]>>;
+
+/**
+ * The SDK's retries with the budget of every remote target (scripts/targets/target.ts): up to
+ * `tries` attempts, 0.5 s doubling to 8 s between them, for transient, throttling and server
+ * errors (a refused or reset connection is transient); a client error (403, 404, 412) is final.
+ */
+function retryBudget(tries: number): RetryStrategy {
+    const token = (count: number, delay: number): RetryToken => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+    return {
+        acquireInitialRetryToken: async () => token(0, 0),
+        refreshRetryTokenForRetry: async (previous, info) => {
+            const count = previous.getRetryCount() + 1;
+            if (count >= tries || info.errorType === "CLIENT_ERROR") {
+                throw new Error("no retry left");
+            }
+            return token(count, retryDelayMs(count));
+        },
+        recordSuccess: () => undefined,
+    };
 }

@@ -1,4 +1,5 @@
 import { Readable } from "stream";
+import { EXIT_FAILED, EXIT_REFUSED, LifeboatError } from "../errors";
 
 /**
  * Where backup sets are stored. Keys are full object keys built with scripts/layout.ts
@@ -11,9 +12,16 @@ export interface Target {
     readonly prefix: string;
     /** Proves the target is reachable, exists and may be listed; throws a LifeboatError otherwise. */
     check(): Promise<void>;
-    /** Streams `body` into `key` with bounded buffers; resolves with the bytes stored. */
+    /**
+     * Streams `body` into a new object `key` with bounded buffers; resolves with the bytes
+     * stored. Exclusive where the store can say so (file: link, blob: If-None-Match *, S3:
+     * IfNoneMatch *): an existing object is never replaced, the put fails with `object-exists`.
+     * An interrupted put leaves no object and no staged blocks/parts it could still abort.
+     */
     put(key: string, body: Readable, signal: AbortSignal): Promise<number>;
-    /** Stores a small object whole (the manifest, markers). */
+    /** Creates a small object whole, exclusively as `put` does: the manifest, the commit of a set. */
+    create(key: string, data: Buffer): Promise<void>;
+    /** Stores a small object whole, replacing any (the INCOMPLETE marker). */
     putSmall(key: string, data: Buffer): Promise<void>;
     /** A stream of the object's bytes. */
     get(key: string): Promise<Readable>;
@@ -28,9 +36,41 @@ export interface Target {
     delete(key: string): Promise<void>;
 }
 
-/** Retry attempts for remote targets (LIFEBOAT_MAX_TRIES, default 4). */
+/**
+ * The retry budget of remote targets (docs/JOB.md): each storage request is tried up to
+ * LIFEBOAT_MAX_TRIES times (default 6), waiting RETRY_BASE_MS, then twice as long each time, at
+ * most RETRY_MAX_MS: 0.5 + 1 + 2 + 4 + 8 = 15.5 s of waiting, so a storage outage of about
+ * 15 s is ridden out and a longer one fails the run (which is then rolled back).
+ */
+export const DEFAULT_TRIES = 6;
+export const RETRY_BASE_MS = 500;
+export const RETRY_MAX_MS = 8000;
+
 export function maxTries(): number {
     const raw = process.env.LIFEBOAT_MAX_TRIES;
-    const n = raw === undefined ? 4 : Number(raw);
-    return Number.isInteger(n) && n >= 1 && n <= 20 ? n : 4;
+    const n = raw === undefined ? DEFAULT_TRIES : Number(raw);
+    return Number.isInteger(n) && n >= 1 && n <= 20 ? n : DEFAULT_TRIES;
+}
+
+/** The wait before attempt `attempt + 1` (attempt counts from 1). */
+export function retryDelayMs(attempt: number): number {
+    return Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1));
+}
+
+/** The error of a put or create whose key already holds an object (another run's). */
+export function objectExists(key: string, display: string): LifeboatError {
+    return new LifeboatError(
+        `object ${key} already exists on ${display}; another backup run owns it and it was left untouched`,
+        "that no other backup of the same set runs; this run was rolled back",
+        EXIT_FAILED,
+        "object-exists",
+    );
+}
+
+/** Refuses a key that is not normalised or climbs out of the target (`..`, `.`, empty segments, backslashes). */
+export function checkKey(key: string, display: string): string {
+    if (key.startsWith("/") || key.includes("\\") || key.split("/").some((s) => s === "" || s === "." || s === "..")) {
+        throw new LifeboatError(`object key ${JSON.stringify(key)} is not a normalised relative key on ${display}`, "the manifest: keys stay inside their set", EXIT_REFUSED, "key-unsafe");
+    }
+    return key;
 }

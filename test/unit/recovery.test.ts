@@ -143,7 +143,7 @@ describe("invalid recovery configs are refused with their key", () => {
         ["revive in another region", { restore: { mode: "revive", sourceServerId, sourceLocation: "northeurope" }, keyVault: recoverKey },
             "lifeboat:servers[0].location: got \"West Europe\"; allowed for mode revive: the source's region northeurope"],
         ["a bad backup set id", { restore: { mode: "dump", backupSet: "yesterday" }, keyVault: recoverKey },
-            "lifeboat:restore.backupSet: got \"yesterday\"; allowed: latest, or a set id such as 20261120T020000Z"],
+            "lifeboat:restore.backupSet: got \"yesterday\"; allowed: latest, or a set id such as 20261120T020000Z-7f3a9c01 (`lifeboat list` shows them)"],
         ["a source for an unknown server", { restore: { mode: "dump", sources: { "old-pg": { sourceServerId } } }, keyVault: recoverKey },
             "lifeboat:restore.sources.old-pg: got \"old-pg\"; allowed: the name of a server of this stack (casework-prod-pg)"],
         ["recovering without the expected fingerprint", { keyVault: { location: "francecentral", recover: true } },
