@@ -354,7 +354,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
     } catch (e) {
         progress.done();
         controller.abort();
-        const err = e instanceof LifeboatError ? e : new LifeboatError(`backup failed: ${messageOf(e)}`, "the log above", 1, "failed");
+        const err = withRollbackNote(e instanceof LifeboatError ? e : new LifeboatError(`backup failed: ${messageOf(e)}`, "the log above", 1, "failed"));
         logFailure(err, id);
         await rollback(id, tier, written);
         throw err;
@@ -384,6 +384,14 @@ async function refuseTakenSet(targets: Target[], tier: Tier, id: string): Promis
     if (where.length > 0) {
         throw new LifeboatError(`set ${id} already exists on ${where.join(", ")}`, "that no other backup of the same set runs; nothing was written", 1, "set-exists");
     }
+}
+
+/** Storage failures say that the set was rolled back (which target and object the target's message names). */
+function withRollbackNote(err: LifeboatError): LifeboatError {
+    if (!["target-unreachable", "target-forbidden", "target", "disk-full", "upload-failed"].includes(err.code) || /rolled back/.test(err.line())) {
+        return err;
+    }
+    return new LifeboatError(`${err.message}; the set was rolled back`, err.check, err.exitCode, err.code);
 }
 
 /** The one JSON error event of a failed backup (the alerts match it), logged once. */

@@ -40,7 +40,8 @@ export async function startProxy(upstreamPort: number): Promise<Proxy> {
     };
     const server = http.createServer((req, res) => {
         requests.push(`${req.method} ${req.url}`);
-        const up = http.request({ host: "127.0.0.1", port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        // no keep-alive upstream: the store can be stopped without waiting on idle sockets
+        const up = http.request({ host: "127.0.0.1", port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (r) => {
             res.writeHead(r.statusCode ?? 502, r.headers);
             r.pipe(res);
         });

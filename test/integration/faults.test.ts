@@ -80,7 +80,7 @@ async function stored(target: string, key: string, e: NodeJS.ProcessEnv): Promis
 
 /** Every listed set of `target` is whole: each database's stored object matches the manifest. */
 async function expectWholeSets(target: string, e: NodeJS.ProcessEnv = env): Promise<Array<Record<string, unknown>>> {
-    const l = sets(await cli(["list", "--target", target, "--json"], e));
+    const l = listed(await cli(["list", "--target", target, "--json"], e));
     for (const s of l) {
         for (const d of s.databases as Array<{ name: string; bytes: number; sha256: string }>) {
             const manifest = JSON.parse((await readAll(await (async () => {
@@ -98,6 +98,11 @@ async function expectWholeSets(target: string, e: NodeJS.ProcessEnv = env): Prom
         }
     }
     return l;
+}
+
+/** The sets `list --json` printed (its log events, e.g. set.invalid, carry `event`). */
+function listed(r: Result): Array<Record<string, unknown>> {
+    return sets(r).filter((s) => s.event === undefined);
 }
 
 const TARGETS: Array<[string, () => string]> = [
@@ -248,7 +253,7 @@ describe("manifest keys stay inside their set", () => {
     async function forge(target: string, key: (tier: string, id: string) => string, e: NodeJS.ProcessEnv): Promise<string> {
         const ok = await cli(["backup", "--databases", "audit", "--target", target], e);
         expect(ok.code).toBe(0);
-        const s = sets(await cli(["list", "--target", target, "--json"], e))[0];
+        const s = listed(await cli(["list", "--target", target, "--json"], e))[0];
         const saved = { ...process.env };
         Object.assign(process.env, e);
         try {
@@ -273,7 +278,7 @@ describe("manifest keys stay inside their set", () => {
         writeFileSync(path.join(evil, "audit.dump"), "not yours");
         const id = await forge(`file://${root}`, (tier) => `${tier}/x/../../../${path.basename(evil)}/audit.dump`, env);
         const l = await cli(["list", "--target", `file://${root}`, "--json"], env);
-        expect(sets(l).map((s) => s.set)).not.toContain(id);
+        expect(listed(l).map((s) => s.set)).not.toContain(id);
         expect(l.events.find((e) => e.event === "set.invalid")?.reason).toMatch(/is not a normalised relative key/);
         const r = await cli(["restore", "--target", `file://${root}`, "--set", id, "--database", "audit", "--into", pg.url("evil_file"), "--no-key-check"], env);
         expect(r.code).toBe(1);
@@ -287,7 +292,7 @@ describe("manifest keys stay inside their set", () => {
         const out = await forge(target, () => escape, env);
         const other = await forge(target, (tier, realId) => `${tier}/${realId}/audit.dump`, env);
         const l = await cli(["list", "--target", target, "--json"], env);
-        const ids = sets(l).map((s) => s.set);
+        const ids = listed(l).map((s) => s.set);
         expect(ids).not.toContain(out);
         expect(ids).not.toContain(other);
         for (const id of [out, other]) {
@@ -365,7 +370,7 @@ describe("every failure logs exactly one JSON error event, and the alert rules m
         ["restore with a bad --into", () => ["restore", "--target", `file://${dir("empty")}`, "--database", "main", "--into", "nonsense"], "restore", "usage"],
         ["verify from an empty target", () => ["verify", "--target", `file://${dir("empty")}`, "--scratch", pg.url()], "verify", "no-set"],
         ["freshness of an empty target", () => ["freshness", "--target", `file://${dir("empty")}`, "--max-age", "26h"], "freshness", "stale"],
-        ["list of a missing folder", () => ["list", "--target", "file:///nonexistent/lifeboat"], "list", "failed"],
+        ["list of a missing container", () => ["list", "--target", "azblob://devstoreaccount1/nocontainer"], "list", "container-missing"],
         ["an unknown command", () => ["bogus"], "lifeboat", "usage"],
     ])("%s", async (_name, args, command, code) => {
         const r = await failing(args());
@@ -390,7 +395,7 @@ describe("usage errors: one line, then where the help is", () => {
     test.each([
         [["backup", "--target", "file:///tmp"], "backup", "required option '--databases <names>' not specified"],
         [["backup", "--databases", "a", "--jobs", "0", "--target", "file:///tmp"], "backup", "--jobs 0 is not a whole number from 1 to 64 (check --jobs)"],
-        [["restore", "--bogus"], "restore", "unknown option '--bogus'"],
+        [["restore", "--database", "a", "--into", "postgres://u@h/d", "--bogus"], "restore", "unknown option '--bogus'"],
     ])("%j", async (args, command, message) => {
         const r = await cli(args, env);
         expect(r.code).toBe(2);
