@@ -111,9 +111,9 @@ export class S3Target implements Target {
         }
     }
 
-    /** 412 Precondition Failed: the conditional write lost to an existing object. */
+    /** 412 Precondition Failed (or 409 ConditionalRequestConflict, a create racing ours): the conditional write lost to another object. */
     private failIfExists(e: unknown, key: string): void {
-        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412 || (e as { name?: string }).name === "PreconditionFailed") {
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412 || /^(PreconditionFailed|ConditionalRequestConflict)$/.test((e as { name?: string }).name ?? "")) {
             throw objectExists(key, this.display);
         }
     }
