@@ -10,6 +10,7 @@ import {
 } from "../components/azure";
 import { cronProblem } from "../components/cron";
 import { Problems } from "../components/validation";
+import { adoptedPassword, adoptedServer } from "./adopt";
 import { ConfigError, LifeboatConfig, NAMESPACE, refuseJobsAsSecretReaders } from "./config";
 import { checkOffsite, declareOffsite } from "./offsite";
 
@@ -105,8 +106,11 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
         servers: cfg.servers.map((s, i) => {
             const source = restoreSourceFor(cfg, i);
             const subscriptionId = source?.sourceServerId === undefined ? undefined : subscriptionOf(source.sourceServerId);
+            const adopted = adoptedServer(s);
             return {
-                resourceGroupName: ids.dataRg,
+                // An adopted server stays in its own resource group.
+                resourceGroupName: adopted?.resourceGroupName ?? ids.dataRg,
+                existingServerId: s.existingServerId,
                 serverName: s.name,
                 location: knownRegion(s.location) ?? s.location,
                 tenantId: ids.tenantId,
@@ -253,7 +257,8 @@ export function checkRestore(cfg: LifeboatConfig, problems: Problems, now = new 
 
 /** Runs every component's own validation with config key paths, before anything is declared. */
 export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: Problems): void {
-    plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, restore: undefined }, problems, `${NAMESPACE}:servers[${i}]`));
+    // An adopted server's password is a secret, checked by checkAdoption (stacks/adopt.ts): a stand-in here.
+    plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, restore: undefined, administratorPassword: s.existingServerId === undefined ? undefined : "lifeboat:serverPasswords" }, problems, `${NAMESPACE}:servers[${i}]`));
     validateFieldKeyVaultArgs(plan.vault, problems, `${NAMESPACE}:keyVault`);
     validateBackupStorageArgs(plan.storage, problems, `${NAMESPACE}:backupStorage`);
     // Server names are checked with the servers; here they only count for the endpoints subnet's room.
@@ -334,7 +339,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
 
     const fieldEncryptionKey = cfg.hasFieldEncryptionKey ? new pulumi.Config(NAMESPACE).requireSecret("fieldEncryptionKey") : undefined;
     const key = new FieldKeyVault("field-key", { ...plan.vault, fieldEncryptionKey, subscriptionId: client.subscriptionId }, { dependsOn: keyRg === undefined ? [] : [keyRg] });
-    const servers = plan.servers.map((args) => new PostgresServer(args.serverName, args, inData));
+    const servers = plan.servers.map((args, i) => new PostgresServer(args.serverName, { ...args, administratorPassword: adoptedPassword(cfg.servers[i]) }, inData));
     // The servers have public access disabled: the jobs reach them through private endpoints in
     // their own VNet, and the backup account through the jobs subnet's service endpoint.
     const network = new JobNetwork("jobs-network", {

@@ -21,8 +21,8 @@ export const RESTORE_MODES = ["none", "pointInTime", "geo", "revive", "dump"] as
  */
 export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default: string }> = [
     { key: "target", meaning: "`azure`, `aws` or `local`", default: "required" },
-    { key: "servers", meaning: "list of servers: `{name, location, version, sku, storageSizeGb, backupRetentionDays (7-35; 1-35 on aws), geoRedundantBackup, backupReplicationRegion, highAvailability (Disabled, SameZone, ZoneRedundant), databases: [names], authentication (password, entra), administratorLogin, publicNetworkAccess}`; the SKU tier is derived from `sku`. On aws: `name` is the RDS identifier, `location` an AWS region, `sku` an instance class, `highAvailability: ZoneRedundant` is Multi-AZ, and `geoRedundantBackup` replicates automated backups to `backupReplicationRegion` (required then: AWS has no region pairs). On local: one server, `{name, databases}` only: `name` is the PostgreSQL container's host name on `local.network` (its Compose service name)", default: "required; per server: version `16`, sku `Standard_D2ds_v5` (aws: `db.t4g.medium`), storageSizeGb `128` (aws: `100`), backupRetentionDays `35`, geoRedundantBackup `true`, highAvailability `Disabled`, authentication `password`, administratorLogin `lifeboat_admin`, publicNetworkAccess `false`" },
-    { key: "backupStorage", meaning: "`{location, redundancy (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS), retention: {dailyDays, weeklyDays, monthlyDays}, immutabilityDays, accountName, containerName, softDeleteDays, bucketName, objectLockMode}`. On aws: an S3 bucket in `location` (an AWS region) named `bucketName`, `immutabilityDays` is its Object Lock default retention in `objectLockMode` (GOVERNANCE or COMPLIANCE); redundancy, accountName, containerName and softDeleteDays are Azure-only. On local: only `retention`, enforced by the job itself (`lifeboat prune` after each backup)", default: "location of the first server, `GRS`, 30/90/365 days, no immutability, a derived account name, container `dumps`, soft delete 14 days; aws: a derived bucket name, objectLockMode `GOVERNANCE`" },
+    { key: "servers", meaning: "list of servers: `{name, location, version, sku, storageSizeGb, backupRetentionDays (7-35; 1-35 on aws), geoRedundantBackup, backupReplicationRegion, highAvailability (Disabled, SameZone, ZoneRedundant), databases: [names], authentication (password, entra), administratorLogin, publicNetworkAccess, existingServerId}`; the SKU tier is derived from `sku`. On azure, `existingServerId` adopts an existing Flexible Server (Pulumi import, never replaced; its login and password are never changed): then version, sku, storageSizeGb, geoRedundantBackup, highAvailability, publicNetworkAccess and administratorLogin are required, as `az postgres flexible-server show` reports them, and its password goes in `serverPasswords` (docs/EXISTING-AZURE.md). On aws: `name` is the RDS identifier, `location` an AWS region, `sku` an instance class, `highAvailability: ZoneRedundant` is Multi-AZ, and `geoRedundantBackup` replicates automated backups to `backupReplicationRegion` (required then: AWS has no region pairs). On local: one server, `{name, databases}` only: `name` is the PostgreSQL container's host name on `local.network` (its Compose service name)", default: "required; per server: version `16`, sku `Standard_D2ds_v5` (aws: `db.t4g.medium`), storageSizeGb `128` (aws: `100`), backupRetentionDays `35`, geoRedundantBackup `true`, highAvailability `Disabled`, authentication `password`, administratorLogin `lifeboat_admin`, publicNetworkAccess `false`" },
+    { key: "backupStorage", meaning: "`{location, redundancy (LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS), retention: {dailyDays, weeklyDays, monthlyDays}, immutabilityDays, accountName, containerName, softDeleteDays, bucketName, objectLockMode}`. On aws: an S3 bucket in `location` (an AWS region) named `bucketName`, `immutabilityDays` is its Object Lock default retention in `objectLockMode` (GOVERNANCE or COMPLIANCE); redundancy, accountName, containerName and softDeleteDays are Azure-only. On local: only `retention`, enforced by the job itself (`lifeboat prune` after each backup). `existingAccountId` (an existing storage account) is refused: an account has one lifecycle management policy, which Lifeboat's rules would replace", default: "location of the first server, `GRS`, 30/90/365 days, no immutability, a derived account name, container `dumps`, soft delete 14 days; aws: a derived bucket name, objectLockMode `GOVERNANCE`" },
     { key: "keyVault", meaning: "`{location, name, secretName, softDeleteRetentionDays (7-90), recover, publicNetworkAccess, allowedIpRanges, resourceGroupName, existingVaultId, expectedFingerprint, secretReaders: [{principalId, principalType}]}`: the field-key vault, in a region that holds no backup. `recover: true` recovers the soft-deleted vault `name` in the existing group `resourceGroupName`; `existingVaultId` adopts a vault without managing it; in both, and in every restore mode, the key is never generated and `expectedFingerprint` (from `lifeboat list` or the old stack's output) labels and checks the backups. `secretReaders` get Key Vault Secrets User on the vault, recreated with it. On aws: a Secrets Manager secret `secretName` encrypted with its own KMS key in `location` (an AWS region), recoverable for `softDeleteRetentionDays` (7-30); name, recover, publicNetworkAccess and allowedIpRanges are Azure-only. On local: only `expectedFingerprint` (required): the key stays with the application, the stack and the backup container never hold it", default: "location required (not on local); a derived name, secretName `FIELD-ENCRYPTION-KEY` (aws: `lifeboat/field-encryption-key`), 90 days (aws: 30), recover `false`, public access on behind a deny-by-default firewall" },
     { key: "fieldEncryptionKey", meaning: "secret (`pulumi config set --secret`): bring an existing Fernet key instead of generating one", default: "generated once, never regenerated" },
     { key: "schedule", meaning: "`{cron, timezone, image, replicaTimeoutSeconds, replicaRetryLimit, restoreTestCron, freshnessCron, maxAge}`: when the dump jobs run; `image` is a prebuilt job image to run instead of the one the stack builds from this repository's Dockerfile (azure: pushed to the stack's Container Registry, aws: to its ECR repository, local: built on the Docker engine), the jobs running it by digest; the monthly restore test (`lifeboat verify`) and the freshness check (`lifeboat freshness --max-age`). Container Apps cron is UTC (azure takes only timezone `UTC`); on aws EventBridge Scheduler runs the cron in `timezone` (an IANA name), and a cron may restrict day-of-month or day-of-week, not both", default: "cron `0 2 * * *`, timezone `UTC`, image built by the stack, 7200 s (azure), 1 retry, restoreTestCron `0 4 1 * *`, freshnessCron `15 */6 * * *`, maxAge `26h`" },
@@ -32,6 +32,7 @@ export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default:
     { key: "local", meaning: "`{network, backupDir, volumeName, port, user, sslMode, containerName, dockerHost, offsite: {s3: {bucket, region, prefix, endpoint, accessKeyId}, azblob: {account, container, prefix}}}` (target local): the backup container on the local Docker engine joins the application's existing Docker `network` (by name, e.g. `casework_default`) and reaches `servers[0].name` on `port` as `user`; the dumps go to the host folder `backupDir` (a bind mount; it must exist, writable by uid 1000) or else to the Docker volume `volumeName`; `offsite` adds an existing S3 bucket or blob container as a second target", default: "network required; the volume `lifeboat-<stack>-backups` unless backupDir is set, port `5432`, user `postgres`, sslMode `prefer`, containerName `lifeboat-<stack>`, the engine of DOCKER_HOST, no off-site copy" },
     { key: "postgresPassword", meaning: "secret (`pulumi config set --secret`), target local: the password of `local.user`; reaches the container as PGPASSWORD, kept secret in state", default: "required for target local" },
     { key: "offsiteCredential", meaning: "secret (`pulumi config set --secret`), target local with `local.offsite`: the S3 secret access key (of `local.offsite.s3.accessKeyId`), or the blob storage connection string (a SAS or account key kept nowhere else)", default: "required with `local.offsite`" },
+    { key: "serverPasswords", meaning: "secret (`pulumi config set --secret --path 'lifeboat:serverPasswords.<server name>'`), target azure: the admin password of each adopted server (`servers[].existingServerId`), by server name; the dump and restore-test jobs log in with it, the stack never sets or rotates it", default: "required for each adopted server with password authentication" },
     { key: "network", meaning: "`{addressSpace, jobsSubnet, endpointsSubnet}` (target azure): IPv4 CIDR blocks of the jobs' private network in the backup storage region: a virtual network, the Container Apps environment's subnet (dedicated, delegated to Microsoft.App/environments, /27 or larger, with the Microsoft.Storage service endpoint that the backup account's deny-by-default firewall admits) and the subnet of every server's private endpoint (one address each, plus Azure's five)", default: "addressSpace `10.42.0.0/16`, jobsSubnet `10.42.0.0/24`, endpointsSubnet `10.42.1.0/27`" },
 ];
 
@@ -54,6 +55,8 @@ const serverSchema = z.object({
     authentication: z.enum(["password", "entra"]).optional(),
     administratorLogin: str.optional(),
     publicNetworkAccess: bool.optional(),
+    /** Target azure: adopt this existing Flexible Server (Pulumi import) instead of creating one. */
+    existingServerId: str.optional(),
 }).strict();
 
 const schemas = {
@@ -69,6 +72,8 @@ const schemas = {
         softDeleteDays: int.optional(),
         bucketName: str.optional(),
         objectLockMode: z.enum(["GOVERNANCE", "COMPLIANCE"]).optional(),
+        /** Refused with the reason (stacks/adopt.ts): an existing account cannot take Lifeboat's lifecycle rules safely. */
+        existingAccountId: str.optional(),
     }).strict(),
     keyVault: z.object({
         location: str.optional(),
@@ -134,7 +139,9 @@ const schemas = {
 };
 
 /** Secret keys: read only as secrets by the program; the config records whether they are set. */
-export const SECRET_KEYS = ["fieldEncryptionKey", "postgresPassword", "offsiteCredential"] as const;
+export const SECRET_KEYS = ["fieldEncryptionKey", "postgresPassword", "offsiteCredential", "serverPasswords"] as const;
+/** Secret keys of target local only. */
+const LOCAL_SECRET_KEYS: readonly string[] = ["postgresPassword", "offsiteCredential"];
 
 /** A server as the program sees it: `location` is "" on target local (which has none). */
 export type ServerConfig = z.infer<typeof serverSchema> & { location: string };
@@ -158,6 +165,8 @@ export interface LifeboatConfig {
     /** Whether the secrets `postgresPassword` and `offsiteCredential` are set (their values are read as secrets by the program). */
     hasPostgresPassword: boolean;
     hasOffsiteCredential: boolean;
+    /** Server names lifeboat:serverPasswords holds a password for (adopted servers). */
+    serverPasswordNames: string[];
 }
 
 /** A stack config that cannot be used: every problem, each naming the key, the value and what is allowed. */
@@ -246,6 +255,8 @@ export interface RawConfig {
      * as key paths (`lifeboat:alerts.webhookUrl`); their values are never read here. @default []
      */
     plaintextSecrets?: string[];
+    /** The server names lifeboat:serverPasswords has a password for (the passwords are never read here). @default [] */
+    serverPasswordNames?: string[];
 }
 
 /** The config runtime's secret-key check: in the module, not in its type declarations. */
@@ -311,7 +322,17 @@ export function readRawConfig(): RawConfig {
             plaintextSecrets.push(`${NAMESPACE}:${k}${path === undefined ? "" : `.${path}`}`);
         }
     }
-    return { values, fieldEncryptionKey: key === undefined || key === "" ? undefined : key, secretsSet, plaintextSecrets };
+    return { values, fieldEncryptionKey: key === undefined || key === "" ? undefined : key, secretsSet, plaintextSecrets, serverPasswordNames: objectKeys(pulumi.runtime.getConfig(`${NAMESPACE}:serverPasswords`)) };
+}
+
+/** The keys of a JSON object given as text; [] for anything else. */
+function objectKeys(text: string | undefined): string[] {
+    try {
+        const value = JSON.parse(text ?? "null") as unknown;
+        return value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+    } catch {
+        return [];
+    }
 }
 
 /** Validates everything and reports every problem at once; nothing is declared before this returns. */
@@ -360,7 +381,7 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
     for (const path of raw.plaintextSecrets ?? []) {
         problems.addSecret(path, `allowed: a secret, encrypted in the stack file: this one is in plain text (anyone who reads the file or the repository has it). Remove it from the file and set it with \`pulumi config set --secret ${path.includes(".") ? "--path " : ""}${path}\``);
     }
-    for (const key of raw.secretsSet ?? []) {
+    for (const key of (raw.secretsSet ?? []).filter((k) => LOCAL_SECRET_KEYS.includes(k))) {
         if (target !== undefined && target !== "local") {
             problems.addSecret(`${NAMESPACE}:${key}`, `allowed: only with target local (on ${target} the stack generates the database password and the off-site copy needs no key); remove it`);
         }
@@ -433,6 +454,7 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
         local,
         hasPostgresPassword: raw.secretsSet?.includes("postgresPassword") ?? false,
         hasOffsiteCredential: raw.secretsSet?.includes("offsiteCredential") ?? false,
+        serverPasswordNames: raw.serverPasswordNames ?? [],
         schedule,
         alerts,
         restore,

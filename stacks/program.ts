@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../components/validation";
+import { checkAdoption } from "./adopt";
 import { awsStack, checkAws } from "./aws";
 import { azureStack, checkAzure } from "./azure";
 import { LifeboatConfig, parseConfig, readRawConfig } from "./config";
@@ -12,6 +13,7 @@ export function loadConfig(): LifeboatConfig {
 
 /** The target's own checks, run with the config's so that every problem is reported at once. */
 function checkTarget(cfg: LifeboatConfig, problems: Problems): void {
+    checkAdoption(cfg, problems);
     if (cfg.target === "azure") {
         checkAzure(cfg, problems);
     } else if (cfg.target === "aws") {

@@ -123,7 +123,7 @@ function withPlaceholders(value: unknown, at: string, found: { secure: boolean }
  * stack file by hand).
  */
 function holdsSecret(key: string, value: unknown): boolean {
-    if (["fieldEncryptionKey", "postgresPassword", "offsiteCredential"].includes(key)) {
+    if (["fieldEncryptionKey", "postgresPassword", "offsiteCredential", "serverPasswords"].includes(key)) {
         return true;
     }
     return key === "alerts" && value !== null && typeof value === "object" && "webhookUrl" in (value as object);

@@ -14,6 +14,20 @@ export const STORAGE_SIZES_GB = [32, 64, 128, 256, 512, 1024, 2048, 4095, 4096, 
 export const RESERVED_DATABASES = ["postgres", "azure_maintenance", "azure_sys", "template0", "template1"];
 /** The inputs that only matter when a server is created by a restore; ignored afterwards. */
 export const RESTORE_ONLY_INPUTS = ["createMode", "sourceServerResourceId", "pointInTimeUTC"];
+/**
+ * What Lifeboat never changes on an adopted server: its login and password (the application's),
+ * its authentication settings, and the zones Azure chose. The import keeps what Azure has.
+ */
+export const ADOPTION_IGNORED_INPUTS = ["administratorLogin", "administratorLoginPassword", "authConfig", "availabilityZone", "highAvailability.standbyAvailabilityZone"];
+/** Settings an adopted server's config must state (copied from `az postgres flexible-server show`), so that the import matches it. */
+export const ADOPTION_REQUIRED = ["version", "skuName", "storageSizeGb", "geoRedundantBackup", "highAvailability", "publicNetworkAccess"] as const;
+const SERVER_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/([^/]+)$/i;
+
+/** The parts of a Flexible Server resource ID, or undefined when it is not one. */
+export function parseServerId(id: string): { subscriptionId: string; resourceGroupName: string; serverName: string } | undefined {
+    const m = SERVER_ID.exec(id);
+    return m === null ? undefined : { subscriptionId: m[1], resourceGroupName: m[2], serverName: m[3] };
+}
 export const RESTORE_CREATE_MODES = ["PointInTimeRestore", "GeoRestore", "ReviveDropped"] as const;
 export type RestoreCreateMode = (typeof RESTORE_CREATE_MODES)[number];
 
@@ -87,6 +101,17 @@ export interface PostgresServerArgs {
      * server. Set it with PointInTimeRestore, GeoRestore and ReviveDropped. @default undefined (databases created)
      */
     adoptDatabases?: { subscriptionId: string; resourceGroupName: string };
+    /**
+     * Adopt this existing Flexible Server (its resource ID) with Pulumi `import` instead of
+     * creating one: its databases are imported too, it stays protected, and its login,
+     * password and authentication are never changed (ADOPTION_IGNORED_INPUTS). The settings in
+     * ADOPTION_REQUIRED must be given as the server has them, or the import's first update would
+     * change them; geoRedundantBackup can never change (the policy pack reports a server without it).
+     * `serverName`, `resourceGroupName` and `location` must be the server's. @default undefined (a new server)
+     */
+    existingServerId?: string;
+    /** The adopted server's admin password (secret; the dump job logs in with it), never set on the server. Required with existingServerId and password authentication. @default undefined */
+    administratorPassword?: pulumi.Input<string>;
     /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
@@ -147,6 +172,25 @@ export function validatePostgresServerArgs(args: PostgresServerArgs, problems: P
         }
         seen.add(db);
     });
+    if (args.existingServerId !== undefined) {
+        const id = parseServerId(args.existingServerId);
+        if (id === undefined) {
+            problems.add(`${path}.existingServerId`, args.existingServerId, "allowed: a Flexible Server resource ID, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name> (`az postgres flexible-server show --query id`)");
+        } else if (id.serverName !== args.serverName) {
+            problems.add(`${path}.name`, args.serverName, `allowed: the adopted server's own name, ${id.serverName} (the last part of existingServerId)`);
+        }
+        for (const key of ADOPTION_REQUIRED) {
+            if (args[key] === undefined) {
+                problems.add(`${path}.${key === "skuName" ? "sku" : key}`, undefined, `required with existingServerId: the server's current value (docs/EXISTING-AZURE.md: what to copy from \`az postgres flexible-server show\`), or the import's first update would change it`);
+            }
+        }
+        if ((args.authentication ?? "password") === "password" && (args.administratorLogin === undefined || args.administratorPassword === undefined)) {
+            problems.add(`${path}.administratorLogin`, args.administratorLogin, "required with existingServerId: the server's admin login and its password (the dump job logs in with them; Lifeboat never changes them)");
+        }
+        if (args.restore !== undefined) {
+            problems.add(`${path}.restore`, args.restore.createMode, "allowed: no restore with existingServerId (an adopted server exists already)");
+        }
+    }
     if (args.restore !== undefined) {
         const r = args.restore;
         if (!(RESTORE_CREATE_MODES as readonly string[]).includes(r.createMode)) {
@@ -214,7 +258,12 @@ export class PostgresServer extends pulumi.ComponentResource {
         problems.throwIfAny(`PostgresServer ${name}`);
 
         const auth = args.authentication ?? "password";
-        if (auth === "password") {
+        const adopted = args.existingServerId === undefined ? undefined : parseServerId(args.existingServerId);
+        if (adopted !== undefined) {
+            // The application's own login: used by the dump job, never set or rotated here.
+            this.administratorPassword = auth === "password" ? pulumi.secret(pulumi.output(args.administratorPassword ?? "")) : undefined;
+            this.administratorLogin = auth === "password" ? args.administratorLogin : undefined;
+        } else if (auth === "password") {
             const password = new random.RandomPassword(`${name}-admin-password`, {
                 length: 32,
                 special: true,
@@ -230,18 +279,19 @@ export class PostgresServer extends pulumi.ComponentResource {
         }
 
         this.serverName = args.serverName;
-        this.server = new dbforpostgresql.Server(`${name}-server`, serverInputs(args, this.administratorPassword), {
+        this.server = new dbforpostgresql.Server(`${name}-server`, serverInputs(args, adopted === undefined ? this.administratorPassword : undefined), {
             parent: this,
             protect: true,
+            import: args.existingServerId,
             // A restored server keeps its creation inputs in state; changing them must never replace it.
-            ignoreChanges: RESTORE_ONLY_INPUTS,
+            ignoreChanges: adopted === undefined ? RESTORE_ONLY_INPUTS : [...RESTORE_ONLY_INPUTS, ...ADOPTION_IGNORED_INPUTS],
             // Geo-redundancy is fixed at creation: a change needs a new server, which `protect` refuses.
             replaceOnChanges: ["backup.geoRedundantBackup"],
             additionalSecretOutputs: ["administratorLoginPassword"],
         });
         this.fqdn = this.server.fullyQualifiedDomainName;
 
-        const adopt = args.adoptDatabases;
+        const adopt = args.adoptDatabases ?? (adopted === undefined ? undefined : { subscriptionId: adopted.subscriptionId, resourceGroupName: adopted.resourceGroupName });
         this.databases = args.databases.map((db) => new dbforpostgresql.Database(`${name}-${db}`, {
             resourceGroupName: args.resourceGroupName,
             // The literal name, with an explicit dependency, so that the value is known during preview.
@@ -254,6 +304,8 @@ export class PostgresServer extends pulumi.ComponentResource {
             dependsOn: [this.server],
             protect: true,
             import: adopt === undefined ? undefined : databaseResourceId(adopt.subscriptionId, adopt.resourceGroupName, args.serverName, db),
+            // An adopted database keeps the charset and collation it was created with (creation-only).
+            ignoreChanges: adopt === undefined ? undefined : ["charset", "collation"],
         }));
 
         this.registerOutputs({ fqdn: this.fqdn, databases: args.databases });

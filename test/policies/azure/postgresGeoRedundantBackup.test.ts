@@ -4,7 +4,8 @@ const POLICY = "postgres-geo-redundant-backup";
 const off = (found: string): string =>
     `azure-native:dbforpostgresql:Server "app-server": geo-redundant backup is off, so a regional outage takes the server and all its backups ` +
     `(Azure's default when not set is Disabled) (found ${found}). Fix: set backup.geoRedundantBackup to "Enabled" ` +
-    "(stack config lifeboat:servers[].geoRedundantBackup: true); Azure fixes it at creation, so an existing server must be rebuilt from a backup.";
+    "(stack config lifeboat:servers[].geoRedundantBackup: true). Azure fixes it at creation: for an existing (adopted) server, restore it point-in-time " +
+    "into a new server created with geo-redundant backup (lifeboat:restore.mode pointInTime), then cut over: docs/RUNBOOK.md, \"Geo-redundant backup for an existing server\".";
 
 describe(POLICY, () => {
     it("passes geo-redundant backups", async () => {
