@@ -33,6 +33,7 @@ import {
 import { version as PACK_VERSION } from "./package.json";
 import { PACK_ENFORCEMENT_LEVEL, PACK_NAME, policies as PACK_POLICIES } from "./registry";
 import { validateJsonSchema } from "./shared/jsonSchema";
+import { typesOf } from "./shared/policy";
 import { nameFromUrn, typeFromUrn } from "./shared/resources";
 
 export interface OfflineResource {
@@ -67,6 +68,15 @@ export interface PolicySummary {
     description: string;
     enforcementLevel: "mandatory" | "advisory" | "disabled";
     violations: number;
+    /**
+     * The verdict a reviewer reads: `pass` (it looked and found nothing), `advisory` (only advisory
+     * findings, e.g. a mandatory policy's pair overlaps downgraded to advisory), `mandatory` (at
+     * least one mandatory violation: `pulumi up` is blocked), `not-applicable` (nothing in the
+     * stack it checks), `disabled` (by pack config).
+     */
+    status: "pass" | "advisory" | "mandatory" | "not-applicable" | "disabled";
+    /** Why the policy does not apply, when it says. */
+    notApplicable?: string;
 }
 
 /** The pack's version (policies/package.json), as the CLI names it: lifeboat@v0.1.0. */
@@ -279,6 +289,10 @@ export async function evaluateWith(
     const byUrn = new Map(resources.map((r) => [r.urn, r] as const));
     const stackTags: ReadonlyMap<string, string> = new Map();
     const verdicts: Verdict[] = [];
+    /** Per policy: how many runs ended in args.notApplicable(), and the first reason. */
+    const notApplicable = new Map<string, { count: number; reason?: string }>();
+    /** Per resource policy: how many resources it ran on. */
+    const ran = new Map<string, number>();
     const packRef = `'${PACK_NAME}@v${PACK_VERSION}'`;
 
     const makeReport = (policy: string, level: EnforcementLevel, fixedUrn?: string): ReportViolation =>
@@ -321,6 +335,8 @@ export async function evaluateWith(
             return;
         }
         if (e instanceof NotApplicableError) {
+            const seen = notApplicable.get(policy) ?? { count: 0 };
+            notApplicable.set(policy, { count: seen.count + 1, reason: seen.reason ?? e.reason });
             return;
         }
         const detail = e instanceof Error ? e.message : String(e);
@@ -346,6 +362,11 @@ export async function evaluateWith(
             }
             const report = makeReport(p.name, level, r.urn);
             for (const validation of validations) {
+                const types = typesOf(validation);
+                if (types !== undefined && !types.includes(r.type)) {
+                    continue;
+                }
+                ran.set(p.name, (ran.get(p.name) ?? 0) + 1);
                 try {
                     const props = proxiedProps(r.props);
                     const args: ResourceValidationArgs = {
@@ -380,6 +401,7 @@ export async function evaluateWith(
         }
         const only = (p.validateStack as { __pulumiType?: string }).__pulumiType;
         if (only !== undefined && !resources.some((r) => r.type === only)) {
+            notApplicable.set(p.name, { count: 1, reason: `no ${only} in the stack` });
             continue;
         }
         try {
@@ -432,12 +454,27 @@ export async function evaluateWith(
 
     const summaries: PolicySummary[] = policies.map((p) => {
         const level = levelOf(config, p);
-        return {
+        const own = verdicts.filter((v) => v.policy === p.name);
+        const na = notApplicable.get(p.name);
+        // A stack policy that said so, or a resource policy that ran on nothing (or on nothing that applied).
+        const applies = isStackPolicy(p) ? na === undefined : (ran.get(p.name) ?? 0) > (na?.count ?? 0);
+        const status: PolicySummary["status"] = level === "disabled" ? "disabled"
+            : own.some((v) => v.enforcementLevel === "mandatory") ? "mandatory"
+            : own.length > 0 ? "advisory"
+            : applies ? "pass" : "not-applicable";
+        const summary: PolicySummary = {
             policy: p.name,
             description: p.description,
             enforcementLevel: level === "disabled" ? "disabled" : reported(level),
-            violations: verdicts.filter((v) => v.policy === p.name).length,
+            violations: own.length,
+            status,
         };
+        if (status === "not-applicable") {
+            const validations = isResourcePolicy(p) && p.validateResource !== undefined ? (Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource]) : [];
+            const types = [...new Set(validations.flatMap((v) => typesOf(v) ?? []))];
+            summary.notApplicable = na?.reason ?? (types.length > 0 ? `no ${types.join(" or ")} in the stack` : "nothing it checks in the stack");
+        }
+        return summary;
     });
     return { verdicts, policies: summaries };
 }

@@ -3,8 +3,10 @@
  * with a stack's config, records every resource `pulumi up` would declare (inputs, options,
  * parent, dependencies), runs the policy pack over them, and prints both.
  *
- *   npm run plan -- --stack prod [--json] [--policy-config file.json] [--preview=false]
- *   npm run plan -- --program examples/existing-app --stack dev   (a user's program using the components)
+ *   npm run -s plan -- --stack prod [--json | --format text|markdown] [--markdown-out file.md] [--policy-config file.json] [--preview=false]
+ *   npm run -s plan -- --program examples/existing-app --stack dev   (a user's program using the components)
+ *
+ * `-s` keeps npm's banner off stdout, so `--json` can go into a pipe: `npm run -s plan -- ... --json | jq`.
  *
  * Exit codes: 0 planned with no mandatory violation, 1 config error or mandatory violation,
  * 2 usage error. No Pulumi CLI, cloud or credentials are involved.
@@ -22,7 +24,6 @@ import { ProgramError, readProgram } from "./program";
 export type { OfflineResource, PolicySummary, Verdict };
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
@@ -37,6 +38,8 @@ export interface PlannedResource extends OfflineResource {
     custom: boolean;
     /** The resource ID Pulumi adopts instead of creating (the `import` option). */
     importId?: string;
+    /** The ID of an existing resource read with `.get()` (not managed); its props are what the read returned. */
+    readId?: string;
 }
 
 export interface PlanOptions {
@@ -226,6 +229,29 @@ function computedOutputs(type: string, name: string, inputs: Record<string, any>
 class RecordingMonitor extends MockMonitor {
     readonly recorded: PlannedResource[] = [];
 
+    /**
+     * A `.get()` of an existing resource (an adopted vault): the CLI shows it to stack policies
+     * with the state it read, so the plan records it with what the mock read.
+     */
+    async readResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
+        await super.readResource(req, (err: any, response: any) => {
+            if (!err && response) {
+                const secretPaths: string[] = [];
+                this.recorded.push({
+                    type: req.getType(),
+                    name: req.getName(),
+                    urn: response.getUrn(),
+                    props: unwire(response.getProperties()?.toJavaScript() ?? {}, "", secretPaths) as Record<string, unknown>,
+                    secretPaths,
+                    custom: true,
+                    readId: req.getId(),
+                    opts: { protect: false, retainOnDelete: false, ignoreChanges: [], parent: req.getParent() || undefined, dependencies: req.getDependenciesList?.() ?? [], propertyDependencies: {}, provider: req.getProvider() || undefined },
+                });
+            }
+            callback(err, response);
+        });
+    }
+
     async registerResource(req: any, callback: (err: any, response: any) => void): Promise<void> {
         const secretPaths: string[] = [];
         const props = unwire(req.getObject()?.toJavaScript() ?? {}, "", secretPaths) as Record<string, unknown>;
@@ -261,9 +287,21 @@ class RecordingMonitor extends MockMonitor {
     }
 }
 
-function mocks(): pulumi.runtime.Mocks {
+/** What the mock reads for an existing resource (`.get()`): an adopted vault is where the stack config declares it. */
+function readState(type: string, config: Record<string, unknown>): Record<string, unknown> {
+    if (type === "azure-native:keyvault:Vault") {
+        const location = (config["lifeboat:keyVault"] as { location?: unknown } | undefined)?.location;
+        return typeof location === "string" ? { location } : {};
+    }
+    return {};
+}
+
+function mocks(config: Record<string, unknown> = {}): pulumi.runtime.Mocks {
     return {
         newResource(args) {
+            if (args.id !== undefined && args.id !== "" && args.custom !== false && Object.keys(args.inputs).length === 0) {
+                return { id: args.id, state: readState(args.type, config) };
+            }
             const state = { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) };
             return { id: args.custom === false ? undefined : `${args.name}-id`, state };
         },
@@ -373,9 +411,9 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
             flat[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
         pulumi.runtime.setAllConfig(flat, secretKeys);
-        const monitor = new RecordingMonitor(mocks());
+        const monitor = new RecordingMonitor(mocks(values));
         pulumi.runtime.setMockOptions(monitor, project, options.stack, options.preview ?? true, "organization");
-        await pulumi.runtime.setMocks(mocks(), project, options.stack, options.preview ?? true, "organization");
+        await pulumi.runtime.setMocks(mocks(values), project, options.stack, options.preview ?? true, "organization");
         // setMocks installed a plain monitor; put the recording one back, keeping the feature flags it set.
         pulumi.runtime.setMockOptions(monitor, project, options.stack, options.preview ?? true, "organization");
 
@@ -433,179 +471,32 @@ export async function planStack(options: PlanOptions): Promise<PlanResult> {
     }
 }
 
-// ---------------------------------------------------------------- printing
+// ---------------------------------------------------------------- printing: tools/planReport.ts
 
-/** The settings that matter, per type: dotted input paths printed beside each resource. */
-const KEY_SETTINGS: Record<string, string[]> = {
-    "azure-native:resources:ResourceGroup": ["resourceGroupName", "location"],
-    "azure-native:dbforpostgresql:Server": ["serverName", "location", "version", "sku.name", "sku.tier", "storage.storageSizeGB", "backup.backupRetentionDays", "backup.geoRedundantBackup", "highAvailability.mode", "network.publicNetworkAccess", "authConfig.passwordAuth", "createMode"],
-    "azure-native:dbforpostgresql:Database": ["serverName", "databaseName"],
-    "azure-native:keyvault:Vault": ["vaultName", "location", "properties.enableRbacAuthorization", "properties.enablePurgeProtection", "properties.softDeleteRetentionInDays", "properties.publicNetworkAccess", "properties.networkAcls.defaultAction", "properties.createMode"],
-    "azure-native:keyvault:Secret": ["vaultName", "secretName", "properties.contentType", "properties.value"],
-    "azure-native:storage:StorageAccount": ["accountName", "location", "sku.name", "minimumTlsVersion", "enableHttpsTrafficOnly", "allowBlobPublicAccess", "allowSharedKeyAccess", "encryption.requireInfrastructureEncryption", "networkRuleSet.defaultAction"],
-    "azure-native:storage:BlobServiceProperties": ["isVersioningEnabled", "deleteRetentionPolicy.days", "containerDeleteRetentionPolicy.days"],
-    "azure-native:storage:BlobContainer": ["containerName", "publicAccess"],
-    "azure-native:storage:BlobContainerImmutabilityPolicy": ["immutabilityPeriodSinceCreationInDays"],
-    "azure-native:app:Job": ["jobName", "location", "configuration.triggerType", "configuration.scheduleTriggerConfig.cronExpression", "configuration.registries[0].server", "template.containers[0].image"],
-    "azure-native:containerregistry:Registry": ["registryName", "location", "sku.name", "adminUserEnabled", "anonymousPullEnabled", "publicNetworkAccess"],
-    "docker:index/image:Image": ["imageName", "build.context", "build.dockerfile", "build.platform", "skipPush", "registry.server", "registry.username", "registry.password"],
-    "docker:index/remoteImage:RemoteImage": ["name", "keepLocally"],
-    "docker:index/container:Container": ["name", "image", "command", "networksAdvanced[0].name", "mounts[0].type", "mounts[0].source", "mounts[0].target", "restart", "healthcheck.tests", "envs"],
-    "docker:index/volume:Volume": ["name"],
-    "aws:ecr/repository:Repository": ["name", "region", "imageTagMutability", "imageScanningConfiguration.scanOnPush", "forceDelete"],
-    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ["repository"],
-    "azure-native:app:ManagedEnvironment": ["location", "vnetConfiguration.internal", "workloadProfiles[0].workloadProfileType"],
-    "azure-native:network:VirtualNetwork": ["virtualNetworkName", "location", "addressSpace.addressPrefixes"],
-    "azure-native:network:Subnet": ["subnetName", "addressPrefix", "delegations[0].serviceName", "serviceEndpoints[0].service"],
-    "azure-native:network:PrivateEndpoint": ["privateEndpointName", "location", "privateLinkServiceConnections[0].groupIds"],
-    "azure-native:network:PrivateDnsZoneGroup": ["privateEndpointName", "privateDnsZoneConfigs[0].name"],
-    "azure-native:privatedns:PrivateZone": ["privateZoneName", "location"],
-    "azure-native:privatedns:VirtualNetworkLink": ["privateZoneName", "registrationEnabled"],
-    "azure-native:operationalinsights:Workspace": ["location", "retentionInDays"],
-    "azure-native:managedidentity:UserAssignedIdentity": ["location"],
-    "azure-native:authorization:RoleAssignment": ["roleDefinitionId", "principalType"],
-    "aws:rds/instance:Instance": ["identifier", "region", "engineVersion", "instanceClass", "allocatedStorage", "backupRetentionPeriod", "multiAz", "storageEncrypted", "deletionProtection", "publiclyAccessible", "copyTagsToSnapshot", "skipFinalSnapshot"],
-    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": ["region", "retentionPeriod"],
-    "aws:kms/key:Key": ["region", "enableKeyRotation", "deletionWindowInDays", "tags.lifeboat-role"],
-    "aws:secretsmanager/secret:Secret": ["name", "region", "recoveryWindowInDays"],
-    "aws:secretsmanager/secretVersion:SecretVersion": ["region", "secretString"],
-    "aws:s3/bucket:Bucket": ["bucket", "region", "objectLockEnabled", "forceDestroy"],
-    "aws:s3/bucketVersioning:BucketVersioning": ["versioningConfiguration.status"],
-    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": ["rule.defaultRetention.mode", "rule.defaultRetention.days"],
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": ["rules[0].applyServerSideEncryptionByDefault.sseAlgorithm", "rules[0].bucketKeyEnabled"],
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"],
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": ["rules[0].expiration.days", "rules[1].expiration.days", "rules[2].expiration.days", "rules[3].abortIncompleteMultipartUpload.daysAfterInitiation"],
-    "aws:ecs/taskDefinition:TaskDefinition": ["family", "region", "cpu", "memory"],
-    "aws:scheduler/schedule:Schedule": ["name", "region", "scheduleExpression", "scheduleExpressionTimezone", "state"],
-    "aws:cloudwatch/logGroup:LogGroup": ["name", "retentionInDays"],
-    "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "comparisonOperator", "threshold", "period"],
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ["url", "clientIdLists"],
-    "aws:iam/role:Role": ["maxSessionDuration"],
-    "pulumi:providers:aws": ["region"],
-    "random:index/randomBytes:RandomBytes": ["length"],
-    "random:index/randomPassword:RandomPassword": ["length"],
-};
+import { planJson, renderPlan } from "./planReport";
+export { describe, planJson, renderPlan, wrap } from "./planReport";
+export type { RenderOptions } from "./planReport";
 
-function get(obj: unknown, dotted: string): unknown {
-    let v: unknown = obj;
-    for (const part of dotted.replace(/\[(\d+)\]/g, ".$1").split(".")) {
-        if (v === null || typeof v !== "object") {
-            return undefined;
-        }
-        v = (v as Record<string, unknown>)[part];
-    }
-    return v;
+const USAGE = "usage: npm run -s plan -- --stack <name> [--json | --format text|markdown] [--markdown-out file.md] [--policy-config file.json] [--config-dir dir] [--program dir] [--preview=false]";
+
+interface Args {
+    stack: string;
+    format: "text" | "markdown" | "json";
+    policyConfig?: string;
+    preview: boolean;
+    configDir?: string;
+    /** Also write the markdown rendering here (the pull-request check's job summary). */
+    markdownOut?: string;
+    program?: string;
 }
 
-function showSetting(r: PlannedResource, key: string): string | undefined {
-    const value = get(r.props, key);
-    if (value === undefined) {
-        return undefined;
-    }
-    const secret = r.secretPaths.some((p) => p === key || key.startsWith(`${p}.`) || p.startsWith(`${key}.`));
-    const shown = secret ? "[secret]" : value === UNKNOWN ? "(known after apply)" : typeof value === "string" ? value : JSON.stringify(value);
-    // `networksAdvanced[0].name` reads as `networksAdvanced.name`, not as a second `name`
-    const label = /\.name$/.test(key) && key.includes("[") ? key.replace(/\[\d+\]/g, "").split(".").slice(-2).join(".") : key.split(".").pop();
-    return `${label}=${shown}`;
-}
-
-/** A derived, printable view of one resource: what the tree and --json show. */
-export function describe(r: PlannedResource): { type: string; name: string; parent?: string; protect: boolean; settings: Record<string, string> } {
-    const settings: Record<string, string> = {};
-    for (const key of KEY_SETTINGS[r.type] ?? ["location"]) {
-        const shown = showSetting(r, key);
-        if (shown !== undefined) {
-            settings[key] = shown.slice(shown.indexOf("=") + 1);
-        }
-    }
-    return { type: r.type, name: r.name, parent: r.opts.parent, protect: r.opts.protect, settings };
-}
-
-export function renderPlan(result: PlanResult): string {
-    const lines: string[] = [];
-    if (result.configErrors.length > 0 || result.error !== undefined) {
-        lines.push(`Stack ${result.stack}: the configuration cannot be used; nothing would be declared.`);
-        for (const e of result.configErrors) {
-            lines.push(`  error: ${e}`);
-        }
-        if (result.error !== undefined) {
-            lines.push(`  error: ${result.error}`);
-        }
-        return lines.join("\n");
-    }
-    const byParent = new Map<string, PlannedResource[]>();
-    for (const r of result.resources) {
-        const key = r.opts.parent ?? "";
-        byParent.set(key, [...(byParent.get(key) ?? []), r]);
-    }
-    const verdictsFor = (urn: string) => result.verdicts.filter((v) => v.urn === urn);
-    const walk = (parent: string, indent: string) => {
-        const children = byParent.get(parent) ?? [];
-        children.forEach((r, i) => {
-            const last = i === children.length - 1;
-            const branch = parent === "" ? "" : last ? "└─ " : "├─ ";
-            const settings = (KEY_SETTINGS[r.type] ?? ["location"]).map((k) => showSetting(r, k)).filter((s): s is string => s !== undefined);
-            lines.push(`${indent}${branch}${r.type} ${r.name}${r.opts.protect ? " [protected]" : ""}${r.importId !== undefined ? " [adopted]" : ""}${settings.length ? `  ${settings.join(" ")}` : ""}`);
-            const nextIndent = parent === "" ? "" : indent + (last ? "   " : "│  ");
-            for (const v of verdictsFor(r.urn)) {
-                lines.push(`${nextIndent}   ${v.enforcementLevel === "mandatory" ? "✗" : "!"} ${v.policy} (${v.enforcementLevel}): ${v.message}`);
-            }
-            walk(r.urn, nextIndent);
-        });
-    };
-    lines.push(`Offline plan of stack ${result.stack}: ${result.resources.filter((r) => r.custom).length} resources in ${result.resources.filter((r) => !r.custom).length} components (Pulumi mocks; no CLI, cloud or credentials)`);
-    for (const note of result.notes) {
-        lines.push(`  note: ${note}`);
-    }
-    lines.push("");
-    walk("", "");
-    const stackVerdicts = result.verdicts.filter((v) => v.urn === undefined);
-    if (stackVerdicts.length > 0) {
-        lines.push("");
-        lines.push("Stack-level verdicts:");
-        for (const v of stackVerdicts) {
-            lines.push(`  ${v.enforcementLevel === "mandatory" ? "✗" : "!"} ${v.policy} (${v.enforcementLevel}): ${v.message}`);
-        }
-    }
-    lines.push("");
-    lines.push(`Policies (pack lifeboat): ${result.policies.length}`);
-    for (const p of result.policies) {
-        const status = p.enforcementLevel === "disabled" ? "disabled" : p.violations === 0 ? "pass" : `${p.violations} violation${p.violations === 1 ? "" : "s"}`;
-        lines.push(`  ${p.violations === 0 || p.enforcementLevel === "disabled" ? "✓" : p.enforcementLevel === "mandatory" ? "✗" : "!"} ${p.policy} [${p.enforcementLevel}] ${status}`);
-    }
-    const mandatory = result.verdicts.filter((v) => v.enforcementLevel === "mandatory").length;
-    lines.push("");
-    lines.push(mandatory === 0 ? "No mandatory policy violation." : `${mandatory} mandatory policy violation${mandatory === 1 ? "" : "s"}: pulumi up would be blocked.`);
-    lines.push("");
-    lines.push("Outputs:");
-    for (const [k, v] of Object.entries(result.outputs)) {
-        lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
-    }
-    return lines.join("\n");
-}
-
-export function planJson(result: PlanResult): unknown {
-    return {
-        stack: result.stack,
-        exitCode: result.exitCode,
-        configErrors: result.configErrors,
-        error: result.error,
-        notes: result.notes,
-        resources: result.resources.map((r) => ({ ...describe(r), urn: r.urn })),
-        verdicts: result.verdicts,
-        policies: result.policies,
-        outputs: result.outputs,
-    };
-}
-
-const USAGE = "usage: npm run plan -- --stack <name> [--json] [--policy-config file.json] [--config-dir dir] [--program dir] [--preview=false]";
-
-function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig?: string; preview: boolean; configDir?: string; program?: string } {
+function parseArgs(argv: string[]): Args {
     let stack: string | undefined;
     let program: string | undefined;
     let configDir: string | undefined;
-    let json = false;
+    let format: Args["format"] = "text";
     let policyConfig: string | undefined;
+    let markdownOut: string | undefined;
     let preview = true;
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -617,8 +508,16 @@ function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig
                 stack = value();
                 break;
             case "--json":
-                json = true;
+                format = "json";
                 break;
+            case "--format": {
+                const f = value();
+                if (f !== "text" && f !== "markdown" && f !== "json") {
+                    throw new UsageError(`--format ${f === undefined ? "needs a value" : `got ${JSON.stringify(f)}`}; allowed: text, markdown, json; ${USAGE}`);
+                }
+                format = f;
+                break;
+            }
             case "--policy-config":
                 policyConfig = value();
                 break;
@@ -627,6 +526,9 @@ function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig
                 break;
             case "--program":
                 program = value();
+                break;
+            case "--markdown-out":
+                markdownOut = value();
                 break;
             case "--preview":
                 preview = (inline ?? "true") !== "false";
@@ -641,11 +543,39 @@ function parseArgs(argv: string[]): { stack: string; json: boolean; policyConfig
     if (stack === undefined || stack === "") {
         throw new UsageError(`--stack is required; ${USAGE}`);
     }
-    return { stack, json, policyConfig, preview, configDir, program };
+    return { stack, format, policyConfig, preview, configDir, markdownOut, program };
 }
 
-export async function main(argv: string[]): Promise<number> {
-    let args: ReturnType<typeof parseArgs>;
+/** Where the output goes, as far as presentation is concerned. */
+export interface Terminal {
+    isTTY: boolean;
+    columns?: number;
+    env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Text for a person: colour only on a terminal and never with NO_COLOR (https://no-color.org: set
+ * and not empty), wrapped to the terminal's width (100 columns off a terminal).
+ */
+export function presentation(terminal: Terminal): { colour: boolean; width: number } {
+    const noColour = (terminal.env.NO_COLOR ?? "") !== "";
+    return { colour: terminal.isTTY && !noColour && terminal.env.TERM !== "dumb", width: terminal.isTTY && terminal.columns !== undefined && terminal.columns >= 40 ? terminal.columns : 100 };
+}
+
+/**
+ * npm prints its own "> lifeboat@... plan" banner to stdout before the output unless run with
+ * `-s` (`npm run -s plan`): JSON for a pipe then starts with it. Say so on stderr.
+ */
+function npmBannerWarning(env: NodeJS.ProcessEnv): string | undefined {
+    const underNpm = env.npm_lifecycle_event !== undefined;
+    const silent = env.npm_config_loglevel === "silent";
+    return underNpm && !silent
+        ? "note: npm printed its banner on stdout above this JSON; use `npm run -s plan -- ...` (or `npx ts-node --transpile-only tools/plan.ts ...`) for JSON a pipe can read\n"
+        : undefined;
+}
+
+export async function main(argv: string[], terminal: Terminal = { isTTY: process.stdout.isTTY === true, columns: process.stdout.columns, env: process.env }): Promise<number> {
+    let args: Args;
     let policyConfig: Record<string, unknown> | undefined;
     try {
         args = parseArgs(argv);
@@ -663,7 +593,18 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
         return err instanceof UsageError || err instanceof ProgramError ? 2 : 1;
     }
-    process.stdout.write(`${args.json ? JSON.stringify(planJson(result), null, 2) : renderPlan(result)}\n`);
+    if (args.markdownOut !== undefined) {
+        fs.writeFileSync(args.markdownOut, `${renderPlan(result, { format: "markdown" })}\n`);
+    }
+    if (args.format === "json") {
+        const warning = npmBannerWarning(terminal.env);
+        if (warning !== undefined && !terminal.isTTY) {
+            process.stderr.write(warning);
+        }
+        process.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
+    } else {
+        process.stdout.write(`${renderPlan(result, { format: args.format, ...presentation(terminal) })}\n`);
+    }
     return result.exitCode;
 }
 

@@ -25,7 +25,22 @@ export function forTypes(
     if (types.length === 1) {
         (fn as unknown as { __pulumiType: string }).__pulumiType = types[0];
     }
-    return fn;
+    return appliesToTypes(fn, types);
+}
+
+/**
+ * Records the resource types a validation looks at, so that a report can tell "not applicable"
+ * (no such resource in the stack) from "pass". The Pulumi CLI ignores the property.
+ */
+export function appliesToTypes<T extends object>(validation: T, types: readonly string[]): T {
+    (validation as unknown as { __lifeboatTypes: readonly string[] }).__lifeboatTypes = types;
+    return validation;
+}
+
+/** The types recorded by appliesToTypes (or the SDK's single `__pulumiType`), if any. */
+export function typesOf(validation: unknown): readonly string[] | undefined {
+    const v = validation as { __lifeboatTypes?: readonly string[]; __pulumiType?: string };
+    return v.__lifeboatTypes ?? (v.__pulumiType === undefined ? undefined : [v.__pulumiType]);
 }
 
 export interface PropertyPolicySpec {

@@ -23,6 +23,7 @@ describe("evaluatePolicies: pack config as pulumi preview --policy-pack-config r
             description: "Storage accounts refuse shared-key (account key and SAS) authorisation.",
             enforcementLevel: "advisory",
             violations: 1,
+            status: "advisory",
         });
     });
 
