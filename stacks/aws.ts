@@ -1,34 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { createHash } from "crypto";
 import {
     BackupBucket, BackupBucketArgs, DumpTask, DumpTaskArgs, FieldKeySecret, FieldKeySecretArgs, JobRepository, knownAwsRegion, validateJobRepositoryArgs,
     RdsPostgres, RdsPostgresArgs, TaskEnvironment, validateBackupBucketArgs, validateDumpTaskArgs,
     validateFieldKeySecretArgs, validateRdsPostgresArgs,
 } from "../components/aws";
 import { Problem, Problems } from "../components/validation";
-import { buildsImage, imageTag, nameSuffix } from "./azure";
 import { ConfigError, LifeboatConfig, NAMESPACE } from "./config";
-
-function slug(stack: string, max: number): string {
-    return stack.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, max) || "stack";
-}
-
-/** S3 bucket names are global: `lifeboat-<stack>-<what>-<hash of org/project/stack>`. */
-export function derivedBucketName(cfg: LifeboatConfig, what: string): string {
-    return `lifeboat-${slug(cfg.stack, 20)}-${what}-${nameSuffix(cfg)}`;
-}
-
-/** The job image's ECR repository: `lifeboat/<stack>`. */
-export function repositoryName(cfg: LifeboatConfig): string {
-    return `lifeboat/${slug(cfg.stack, 40)}`;
-}
-
-/** Task family and schedule names: 1-64 characters. */
-export function dumpTaskName(serverName: string): string {
-    const name = `lifeboat-dump-${serverName}`;
-    return name.length <= 64 ? name : `${name.slice(0, 55).replace(/-+$/, "")}-${createHash("sha256").update(serverName).digest("hex").slice(0, 8)}`;
-}
+import { buildsImage, derivedBucketName, dumpTaskName, imageTag, repositoryName } from "./naming";
 
 type ServerPlan = Omit<RdsPostgresArgs, "subnetIds" | "vpcId" | "clientSecurityGroupIds">;
 type JobPlan = Omit<DumpTaskArgs, "environment" | "host" | "passwordSecretArn" | "passwordSecretKeyArn" | "target" | "keyFingerprint" | "user">;

@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
-import { createHash } from "crypto";
 import {
     BackupAlerts, BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
     JobNetwork, JobNetworkArgs, JobRegistry, JobRegistryPull, PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
@@ -12,68 +11,8 @@ import { cronProblem } from "../components/cron";
 import { Problems } from "../components/validation";
 import { adoptedPassword, adoptedServer } from "./adopt";
 import { ConfigError, LifeboatConfig, NAMESPACE, refuseJobsAsSecretReaders } from "./config";
+import { buildsImage, containerFor, dumpJobName, imageTag, jobName, parseMaxAge, registryName, storageAccountName, vaultName } from "./naming";
 import { checkOffsite, declareOffsite } from "./offsite";
-
-/** A short, stable suffix that makes derived global names (storage account, vault) unique per org/project/stack. */
-export function nameSuffix(cfg: LifeboatConfig, length = 8): string {
-    return createHash("sha256").update(`${pulumi.getOrganization()}/${pulumi.getProject()}/${cfg.stack}`).digest("hex").slice(0, length);
-}
-
-function stackSlug(stack: string, max: number): string {
-    return stack.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, max) || "stack";
-}
-
-export function storageAccountName(cfg: LifeboatConfig): string {
-    return cfg.backupStorage.accountName ?? `lb${stackSlug(cfg.stack, 12)}${nameSuffix(cfg)}`;
-}
-
-/** The job image's registry: globally unique, 5-50 lowercase letters and digits. */
-export function registryName(cfg: LifeboatConfig): string {
-    return `lbcr${stackSlug(cfg.stack, 12)}${nameSuffix(cfg)}`;
-}
-
-/** Whether the stack builds the job image (no prebuilt `schedule.image`). */
-export function buildsImage(cfg: LifeboatConfig): boolean {
-    return cfg.schedule.image === undefined || cfg.schedule.image.trim() === "";
-}
-
-/** The tag the built image is pushed as: the stack's name (jobs run the digest, never the tag). */
-export function imageTag(cfg: LifeboatConfig): string {
-    return cfg.stack.replace(/[^A-Za-z0-9_.-]/g, "-").replace(/^[.-]+/, "").slice(0, 128) || "stack";
-}
-
-export function vaultName(cfg: LifeboatConfig): string {
-    return cfg.keyVault.name ?? `lb-${stackSlug(cfg.stack, 10)}-${nameSuffix(cfg)}`;
-}
-
-/** Container Apps job names: 2-32 characters; long ones keep a stable hash. */
-export function jobName(prefix: string, serverName: string): string {
-    const name = `${prefix}-${serverName}`;
-    return name.length <= 32 ? name : `${name.slice(0, 23).replace(/-+$/, "")}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
-}
-
-export function dumpJobName(serverName: string): string {
-    return jobName("dump", serverName);
-}
-
-/** The first server's sets go to `containerName`; each further server's to a container of its own. */
-export function containerFor(cfg: LifeboatConfig, index: number): string {
-    const base = cfg.backupStorage.containerName ?? "dumps";
-    if (index === 0) {
-        return base;
-    }
-    const name = `${base}-${cfg.servers[index].name}`;
-    return name.length <= 63 ? name : `${name.slice(0, 54).replace(/-+$/, "")}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
-}
-
-/** `26h`, `90m`, `2d` -> minutes; undefined when it is none of those. */
-export function parseMaxAge(value: string): number | undefined {
-    const m = /^(\d+)([mhd])$/.exec(value.trim());
-    if (m === null || Number(m[1]) <= 0) {
-        return undefined;
-    }
-    return Number(m[1]) * { m: 1, h: 60, d: 1440 }[m[2] as "m" | "h" | "d"];
-}
 
 /** The restore source of one server: its own entry in `restore.sources`, or the top-level fields when there is one server. */
 export function restoreSourceFor(cfg: LifeboatConfig, index: number): { sourceServerId?: string; sourceLocation?: string; pointInTime?: string } | undefined {

@@ -10,14 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { JobImage, LocalBackup, LocalBackupArgs, offsiteTargetUrl, validateLocalBackupArgs } from "../components/docker";
 import { Problems } from "../components/validation";
-import { parseMaxAge } from "./azure";
+import { dockerSlug, parseMaxAge } from "./naming";
 import { ConfigError, LifeboatConfig, LocalConfig, NAMESPACE } from "./config";
 
 export type LocalPlan = Omit<LocalBackupArgs, "image" | "password" | "offsite"> & { offsite?: Omit<NonNullable<LocalBackupArgs["offsite"]>, "credential"> };
-
-function slug(stack: string): string {
-    return stack.toLowerCase().replace(/[^a-z0-9_.-]/g, "-").replace(/^[^a-z0-9]+/, "") || "stack";
-}
 
 /** The backup container's args derived from config (pure; tested directly). */
 export function localPlan(cfg: LifeboatConfig): LocalPlan {
@@ -36,7 +32,7 @@ export function localPlan(cfg: LifeboatConfig): LocalPlan {
         retention: cfg.backupStorage.retention,
         keyFingerprint: cfg.keyVault.expectedFingerprint ?? "",
         maxAge: cfg.schedule.maxAge,
-        containerName: local.containerName ?? `lifeboat-${slug(cfg.stack)}`,
+        containerName: local.containerName ?? `lifeboat-${dockerSlug(cfg.stack)}`,
         offsite: local.offsite === undefined ? undefined : { s3: local.offsite.s3, azblob: local.offsite.azblob },
     };
 }
@@ -164,7 +160,7 @@ export function localStack(cfg: LifeboatConfig): Record<string, unknown> {
         const pulled = new docker.RemoteImage("job-image", { name: cfg.schedule.image, keepLocally: true }, provider === undefined ? {} : { provider });
         imageRef = pulled.imageId;
     } else {
-        imageRef = new JobImage("job", { imageName: `lifeboat-job:${slug(cfg.stack)}` }, providers).ref;
+        imageRef = new JobImage("job", { imageName: `lifeboat-job:${dockerSlug(cfg.stack)}` }, providers).ref;
     }
     const password = config.requireSecret("postgresPassword");
     const backup = new LocalBackup("backup", {

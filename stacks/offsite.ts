@@ -11,7 +11,7 @@ import {
     validateAzureWebIdentityRoleArgs, validateBackupBucketArgs,
 } from "../components/aws";
 import { Problems } from "../components/validation";
-import { derivedBucketName } from "./aws";
+import { derivedBucketName } from "./naming";
 import { LifeboatConfig, NAMESPACE } from "./config";
 
 /** Days every object version of the off-site copy stays locked when `objectLockDays` is not set (at most the daily retention). */
