@@ -2,7 +2,8 @@ import { ChildProcess } from "child_process";
 import { spawnChild } from "./children";
 import { createHash } from "crypto";
 import { PassThrough } from "stream";
-import { readBack } from "./archive";
+import { displayTable, readBack, tablesNotInToc } from "./archive";
+import { catalogSnapshot } from "./catalog";
 import { LifeboatError, messageOf } from "./errors";
 import { dumpKey, manifestKey, setIdFor, setPrefix, Tier, tierFor } from "./layout";
 import { log, markLogged, mbPerSecond, Progress, wasLogged } from "./log";
@@ -167,7 +168,10 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         const startedAt = new Date();
         const keys = new Map(targets.map((t) => [t, dumpKey(tier, id, database, t.prefix)]));
         log.event("database.start", { set: id, database });
-        const child: ChildProcess = spawnChild(pgBin("pg_dump"), ["--format=custom", "--no-password", ...compress, `--dbname=${conninfo(conn, database)}`], {
+        // the table list the manifest records, read in the snapshot pg_dump dumps
+        const catalog = await catalogSnapshot(conn, database);
+        const snapshotArgs = catalog.snapshot === undefined ? [] : [`--snapshot=${catalog.snapshot}`];
+        const child: ChildProcess = spawnChild(pgBin("pg_dump"), ["--format=custom", "--no-password", ...snapshotArgs, ...compress, `--dbname=${conninfo(conn, database)}`], {
             env: childEnv(conn),
             stdio: ["ignore", "pipe", "pipe"],
         });
@@ -182,6 +186,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             });
             child.on("close", (code, signal) => resolve({ code, signal }));
         });
+        void exited.then(() => catalog.release());
         const stdout = child.stdout as NonNullable<ChildProcess["stdout"]>;
         const hash = createHash("sha256");
         let bytes = 0;
@@ -271,6 +276,15 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
                     );
                 }
                 tables = back.tables;
+                const lacking = tablesNotInToc(back.toc, catalog.tables);
+                if (lacking.length > 0) {
+                    throw new LifeboatError(
+                        `archive ${key} on ${t.display} lacks ${lacking.length} table(s) of database ${JSON.stringify(database)}: ${lacking.map(displayTable).join(", ")}`,
+                        "the pg_dump version and the role's privileges on those tables; the set was rolled back",
+                        1,
+                        "archive-incomplete",
+                    );
+                }
             }),
         );
         const endedAt = new Date();
@@ -299,6 +313,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             verified: true,
             owner: server.owner,
             tables,
+            tableList: catalog.tables,
         };
     };
 

@@ -4,7 +4,8 @@
  *
  *   lifeboat backup --databases a,b --target URL [--target URL ...] [--jobs N] [--compress M]
  *   lifeboat list --target URL
- *   lifeboat restore --target URL --set ID|latest --database NAME --into POSTGRES_URL [--force]
+ *   lifeboat restore --target URL --set ID|latest --database NAME --into POSTGRES_URL [--force] [--allow-missing-roles]
+ *                    [--table SCHEMA.TABLE ... | --schema NAME ...]   (partial: into a new database only)
  *   lifeboat verify --target URL --set latest --scratch POSTGRES_URL
  *   lifeboat freshness --target URL --max-age 26h
  *   lifeboat fingerprint < key
@@ -29,6 +30,7 @@ import { renderVerifyReport } from "./terminal";
 import { listing, ListOptions, renderListing } from "./listing";
 import { parseBefore } from "./selection";
 import { ConnSpec, connFromEnv, connFromUrl, describeServer } from "./pg";
+import { parseSchemaName, parseTableName } from "./partial";
 import { prune, retentionFrom } from "./prune";
 import { redact, registerEnvironmentSecrets, registerSecret } from "./redact";
 import { cleanup, restore, verify } from "./restore";
@@ -219,13 +221,19 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
         .addOption(new Option("--jobs <n>", "pg_restore --jobs").env("LIFEBOAT_JOBS").argParser(positiveInt("--jobs")).default(defaultRestoreJobs()))
         .addOption(new Option("--key-fingerprint <fp>", "refuse a set made under another key").env("LIFEBOAT_KEY_FINGERPRINT"))
         .addOption(new Option("--no-key-check", "restore without a key fingerprint to check, and without the warning").env("LIFEBOAT_NO_KEY_CHECK"))
-        .action(async (o: { target?: string[]; set: string; before?: Date; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string; keyCheck: boolean }) => {
+        .addOption(new Option("--allow-missing-roles", "restore although roles the archive names are missing (what they lose is listed)").env("LIFEBOAT_ALLOW_MISSING_ROLES"))
+        .addOption(new Option("--table <schema.table>", "partial recovery into a new database: only this table's rows; repeatable").argParser(collect))
+        .addOption(new Option("--schema <name>", "partial recovery into a new database: every table of this schema; repeatable").argParser(collect))
+        .action(async (o: { target?: string[]; set: string; before?: Date; database: string; into: string; force?: boolean | string; jobs: number; keyFingerprint?: string; keyCheck: boolean; allowMissingRoles?: boolean | string; table?: string[]; schema?: string[] }) => {
             const into = connFromUrl(o.into, "--into");
             const force = o.force === true || o.force === "1" || o.force === "true";
             if (force) {
                 announceForce(into.database ?? o.database, into);
             }
             await restore({
+                allowMissingRoles: o.allowMissingRoles === true || o.allowMissingRoles === "1" || o.allowMissingRoles === "true",
+                tables: (o.table ?? []).map((t) => parseTableName(t)),
+                schemas: (o.schema ?? []).map((x) => parseSchemaName(x)),
                 target: oneTarget(o.target, "restore"),
                 set: o.set,
                 before: o.before,

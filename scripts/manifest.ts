@@ -10,6 +10,16 @@ import { pickSet, SetQuery } from "./selection";
 export const INCOMPLETE_NAME = "INCOMPLETE";
 export const MANIFEST_FORMAT = "lifeboat.manifest/1";
 
+/** A table of the source catalog at backup time (ordinary or partitioned; partitions name their parent). */
+export const CatalogTable = z.object({
+    schema: z.string(),
+    name: z.string(),
+    oid: z.number().int().nonnegative(),
+    partitioned: z.boolean().optional(),
+    partitionOf: z.number().int().nonnegative().optional(),
+});
+export type CatalogTable = z.infer<typeof CatalogTable>;
+
 export const DatabaseEntry = z.object({
     name: z.string().min(1),
     key: z.string().min(1),
@@ -26,6 +36,12 @@ export const DatabaseEntry = z.object({
     owner: z.string().optional(),
     /** Tables in the archive (TABLE entries of its table of contents). */
     tables: z.number().int().nonnegative(),
+    /**
+     * The tables the archive holds, read from the source catalog in pg_dump's own snapshot: what
+     * restore checks the restored database against. Absent in sets made before it was recorded:
+     * restore then reads the archive's table of contents instead.
+     */
+    tableList: z.array(CatalogTable).optional(),
 });
 export type DatabaseEntry = z.infer<typeof DatabaseEntry>;
 

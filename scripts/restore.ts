@@ -5,11 +5,15 @@ import * as path from "path";
 import { Client } from "pg";
 import { Transform } from "stream";
 import { pipeline } from "stream/promises";
-import { tocEntries } from "./archive";
-import { EXIT_REFUSED, errnoCode, LifeboatError, messageOf } from "./errors";
+import { displayTable, Statement, statements, summary, TableRef, tocEntries, tocTablesMissing } from "./archive";
+import { applyDatabaseProperties, databaseProperties, DatabaseProperties, forDatabase } from "./databaseProperties";
+import { EXIT_REFUSED, EXIT_USAGE, errnoCode, LifeboatError, messageOf } from "./errors";
 import { log, mbPerSecond, Progress, testHold } from "./log";
 import { DatabaseEntry, findSet, SetRef } from "./manifest";
 import { classifyPgError, childEnv, ConnSpec, conninfo, connect, describeServer, quoteIdent, quoteLiteral, run } from "./pg";
+import { partialList, Selection, selectTables } from "./partial";
+import { redact } from "./redact";
+import { DroppedItem, MissingRoles, missingRoles, missingRolesReport } from "./roles";
 import { Target } from "./targets";
 
 const MAX_IDENT_BYTES = 63;
@@ -152,34 +156,25 @@ async function checkInPlace(target: Target, set: SetRef, entry: DatabaseEntry, k
     return { file, dir: path.dirname(file), cleanup: async () => undefined };
 }
 
-/** Roles an archive names (owners, grantees), from its schema-only SQL. */
-export async function rolesInArchive(file: string): Promise<string[]> {
-    const r = await run("pg_restore", ["--schema-only", "--file=-", file], process.env);
-    if (r.code !== 0) {
-        throw new LifeboatError(`cannot read the archive's schema: ${r.stderr.trim().split("\n").pop() ?? ""}`, "the archive", 1, "archive-unreadable");
-    }
-    const roles = new Set<string>();
-    const ident = String.raw`("(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
-    const patterns = [new RegExp(String.raw`OWNER TO ${ident};`, "g"), new RegExp(String.raw`^(?:GRANT|REVOKE) .* (?:TO|FROM) ${ident}(?: WITH GRANT OPTION)?;`, "gm"), new RegExp(String.raw`^SET SESSION AUTHORIZATION ${ident};`, "gm")];
-    for (const p of patterns) {
-        for (const m of r.stdout.matchAll(p)) {
-            const raw = m[1];
-            const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
-            if (name !== "PUBLIC" && name.toLowerCase() !== "public") {
-                roles.add(name);
-            }
+/**
+ * The archive's SQL without its data, database-level statements and large objects' owners,
+ * grants and comments included (`--schema-only` leaves those out): every statement pg_restore
+ * would run but COPY. `toc` is the archive's `pg_restore --list --create`.
+ */
+export async function archiveSql(file: string, toc: string): Promise<Statement[]> {
+    const dir = await fsp.mkdtemp(path.join(process.env.LIFEBOAT_TMPDIR ?? os.tmpdir(), "lifeboat-sql-"));
+    try {
+        const listFile = path.join(dir, "schema.list");
+        const lines = tocEntries(toc).filter((e) => e.type !== "TABLE DATA" && e.type !== "BLOBS");
+        await fsp.writeFile(listFile, `${lines.map((e) => e.line).join("\n")}\n`, { mode: 0o600 });
+        const r = await run("pg_restore", ["--create", `--use-list=${listFile}`, "--file=-", file], process.env);
+        if (r.code !== 0) {
+            throw new LifeboatError(`cannot read the archive's schema: ${r.stderr.trim().split("\n").pop() ?? ""}`, "the archive", 1, "archive-unreadable");
         }
+        return statements(r.stdout);
+    } finally {
+        await fsp.rm(dir, { recursive: true, force: true }).catch(() => undefined);
     }
-    return [...roles].sort();
-}
-
-async function missingRoles(client: Client, roles: string[]): Promise<string[]> {
-    if (roles.length === 0) {
-        return [];
-    }
-    const r = await client.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname = ANY($1::text[])", [roles]);
-    const present = new Set(r.rows.map((x) => x.rolname));
-    return roles.filter((x) => !present.has(x));
 }
 
 export interface Check {
@@ -188,38 +183,59 @@ export interface Check {
     largeObjects: number;
 }
 
-/** Every table of the archive is present in `database`; counts its rows. */
-async function checkDatabase(spec: ConnSpec, database: string, archiveTables: Array<{ schema: string; name: string }>): Promise<Check> {
+/** What the restored database must hold: the manifest's table list (taken from the source catalog), else the archive's TOC. */
+export type ExpectedTables = { tableList: TableRef[] } | { toc: string };
+
+/** The expected tables `present` lacks, as names a person can read. */
+export function lackingTables(expected: ExpectedTables, present: TableRef[]): string[] {
+    if ("tableList" in expected) {
+        const have = new Set(present.map((t) => JSON.stringify([t.schema, t.name])));
+        return expected.tableList.filter((t) => !have.has(JSON.stringify([t.schema, t.name]))).map(displayTable);
+    }
+    return tocTablesMissing(expected.toc, present);
+}
+
+/** Every expected table is present in `database`; counts the rows of `counted` (default: every table). */
+async function checkDatabase(spec: ConnSpec, database: string, expected: ExpectedTables, counted?: TableRef[]): Promise<Check> {
     const client = await connect(spec, database);
     try {
         const r = await client.query<{ schema: string; name: string }>(
             "SELECT n.nspname AS schema, c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p') AND n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%'",
         );
-        const present = new Set(r.rows.map((x) => `${x.schema}.${x.name}`));
-        const missing = archiveTables.filter((t) => !present.has(`${t.schema}.${t.name}`));
+        const missing = lackingTables(expected, r.rows);
         if (missing.length > 0) {
-            throw new LifeboatError(`restored database lacks ${missing.length} table(s) of the archive: ${missing.slice(0, 5).map((t) => `${t.schema}.${t.name}`).join(", ")}`, "the pg_restore messages above", 1, "check-failed");
+            throw new LifeboatError(
+                `restored database lacks ${missing.length} table(s) of the archive: ${missing.join(", ")}`,
+                "pg_restore's messages in the restore.pg_restore log line",
+                1,
+                "check-failed",
+            );
         }
+        const tables = counted ?? r.rows;
         let rows = 0;
-        for (const t of r.rows) {
+        for (const t of tables) {
             const c = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
             rows += Number(c.rows[0].n);
         }
         const lo = await client.query<{ n: string }>("SELECT count(*) AS n FROM pg_largeobject_metadata");
-        return { tables: r.rows.length, rows, largeObjects: Number(lo.rows[0].n) };
+        return { tables: tables.length, rows, largeObjects: Number(lo.rows[0].n) };
     } finally {
         await client.end().catch(() => undefined);
     }
 }
 
 /** The number of user relations and large objects: a database with none counts as empty. */
+async function countObjects(client: Client): Promise<number> {
+    const r = await client.query<{ n: string }>(
+        "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%') + (SELECT count(*) FROM pg_largeobject_metadata) AS n",
+    );
+    return Number(r.rows[0].n);
+}
+
 async function objectCount(spec: ConnSpec, database: string): Promise<number> {
     const client = await connect(spec, database);
     try {
-        const r = await client.query<{ n: string }>(
-            "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog','information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%') + (SELECT count(*) FROM pg_largeobject_metadata) AS n",
-        );
-        return Number(r.rows[0].n);
+        return await countObjects(client);
     } finally {
         await client.end().catch(() => undefined);
     }
@@ -340,47 +356,103 @@ export async function connectAdmin(spec: ConnSpec): Promise<Client> {
     }
 }
 
+export interface ScratchOptions {
+    /** Restore even when a missing role makes pg_restore drop owners, grants, policies... (listed either way). */
+    allowMissingRoles: boolean;
+    /** The manifest's table list, when the set records one. */
+    tableList?: TableRef[];
+    /** A partial restore: only these tables' rows, no owners or grants (see partial.ts). */
+    partial?: Selection;
+    /** SIGTERM/SIGINT: stops before the swap, the scratch database dropped. */
+    signal?: AbortSignal;
+}
+
 export interface ScratchResult extends Check {
     missingRoles: string[];
+    /** What pg_restore dropped because of them. */
+    dropped: DroppedItem[];
+    /** Database-level properties applied (owner, grants, settings, comment). */
+    databaseProperties: number;
     seconds: number;
+}
+
+/** CREATE DATABASE as the archive has it (template, encoding, locale), for `scratch`; where the server lacks that locale, template0 with the archive's encoding. */
+async function createScratch(admin: Client, spec: ConnSpec, scratch: string, props: DatabaseProperties, encoding: string | undefined, label: string): Promise<void> {
+    if (props.create !== undefined) {
+        try {
+            await admin.query(forDatabase(props.create, scratch));
+            return;
+        } catch (e) {
+            if ((e as { code?: string }).code === "42P04") {
+                throw classifyPgError(e, spec, scratch);
+            }
+            log.warn("restore.locale_fallback", { database: label, statement: summary(props.create), reason: messageOf(e) });
+        }
+    }
+    const encodingClause = encoding !== undefined ? ` ENCODING ${quoteLiteral(encoding)}` : "";
+    try {
+        await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0${encodingClause}`);
+    } catch (e) {
+        throw classifyPgError(e, spec, scratch);
+    }
+}
+
+/** Lists what missing roles would drop; refuses unless allowed. */
+async function refuseMissingRoles(admin: Client, spec: ConnSpec, sql: Statement[], label: string, allow: boolean): Promise<MissingRoles> {
+    const roles = await missingRoles(admin, sql);
+    if (roles.dropped.length === 0) {
+        return roles;
+    }
+    const refused = !allow;
+    log.warn("restore.missing_roles", { database: label, roles: roles.missing, commands: roles.commands, dropped: roles.dropped, refused });
+    process.stderr.write(redact(missingRolesReport(label, describeServer(spec), roles, refused)));
+    if (refused) {
+        throw new LifeboatError(
+            `restore of ${JSON.stringify(label)} would drop the ${roles.dropped.length} item(s) listed above because role(s) ${roles.missing.join(", ")} do not exist on ${describeServer(spec)}; nothing was restored`,
+            `create them first (${roles.commands.join(" ")}), or --allow-missing-roles to restore without them`,
+            EXIT_REFUSED,
+            "roles-missing",
+        );
+    }
+    return roles;
 }
 
 /**
  * Creates `scratch`, restores the archive into it with pg_restore (owners and grants kept where
- * the roles exist) and checks it. The caller drops or swaps it; on failure it is dropped here.
+ * the roles exist), checks it and applies the database-level properties. The caller drops or
+ * swaps it; on failure it is dropped here.
  */
-export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined, signal?: AbortSignal): Promise<ScratchResult> {
+export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined, opts: ScratchOptions): Promise<ScratchResult> {
     const started = Date.now();
-    const [list, archiveRoles] = await Promise.all([run("pg_restore", ["--list", file], process.env), rolesInArchive(file)]);
+    const list = await run("pg_restore", ["--list", "--create", file], process.env);
     if (list.code !== 0) {
         throw new LifeboatError(`archive of ${label} is unreadable: ${list.stderr.trim().split("\n").pop() ?? ""}`, "the stored object", 1, "archive-unreadable");
     }
-    const toc = tocEntries(list.stdout);
-    const archiveTables = toc.filter((e) => e.type === "TABLE").map((e) => ({ schema: e.schema, name: e.name }));
+    const sql = await archiveSql(file, list.stdout);
     const encoding = /Encoding:\s*(\S+)/.exec(list.stdout)?.[1];
-    const roles = [...new Set([...archiveRoles, ...(dbOwner !== undefined && dbOwner !== "" ? [dbOwner] : [])])].sort();
-    const missing = await missingRoles(admin, roles);
-    if (missing.length > 0) {
-        const commands = missing.map((r) => `CREATE ROLE ${quoteIdent(r)};`);
-        log.warn("restore.missing_roles", { database: label, roles: missing, commands });
-        process.stderr.write(
-            `lifeboat: warning: role(s) ${missing.join(", ")} do not exist on ${describeServer(spec)}; objects they own are owned by the restoring user and their grants are skipped. Create them first to keep owners and grants: ${commands.join(" ")}\n`,
-        );
-    }
-    const ownerClause = dbOwner !== undefined && dbOwner !== "" && !missing.includes(dbOwner) ? ` OWNER ${quoteIdent(dbOwner)}` : "";
-    const encodingClause = encoding !== undefined ? ` ENCODING ${quoteLiteral(encoding)}` : "";
-    stopIfAborted(signal, label);
+    const props = databaseProperties(sql);
+    // a partial restore keeps no owners or grants: no role can be missing for it
+    const roles: MissingRoles = opts.partial === undefined ? await refuseMissingRoles(admin, spec, sql, label, opts.allowMissingRoles) : { named: [], missing: [], dropped: [], commands: [] };
+    const missing = roles.missing;
+    stopIfAborted(opts.signal, label);
     await holdScratch(admin, scratch);
+    await createScratch(admin, spec, scratch, props, encoding, label);
+    let listDir: string | undefined;
     try {
-        await admin.query(`CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0${encodingClause}${ownerClause}`);
-    } catch (e) {
-        throw classifyPgError(e, spec, scratch);
-    }
-    try {
-        const args = ["--no-password", `--dbname=${conninfo(spec, scratch)}`, `--jobs=${Math.max(1, jobs)}`, file];
+        const args = ["--no-password", `--dbname=${conninfo(spec, scratch)}`, `--jobs=${Math.max(1, jobs)}`];
+        if (opts.partial !== undefined) {
+            const preData = await run("pg_restore", ["--list", "--section=pre-data", file], process.env);
+            listDir = await fsp.mkdtemp(path.join(process.env.LIFEBOAT_TMPDIR ?? os.tmpdir(), "lifeboat-list-"));
+            const listFile = path.join(listDir, "restore.list");
+            await fsp.writeFile(listFile, partialList(preData.stdout, list.stdout, opts.partial), { mode: 0o600 });
+            args.push("--no-owner", "--no-privileges", `--use-list=${listFile}`);
+        }
         log.event("restore.scratch", { database: label, scratch });
-        const r = await run("pg_restore", args, childEnv(spec), undefined, signal);
-        stopIfAborted(signal, label);
+        const r = await run("pg_restore", [...args, file], childEnv(spec), undefined, opts.signal);
+        stopIfAborted(opts.signal, label);
+        if (r.stderr.trim() !== "") {
+            log.event("restore.pg_restore", { database: label, exitCode: r.code, messages: r.stderr.trim().split("\n").slice(-40) });
+        }
         if (r.code !== 0) {
             const errors = r.stderr.split("\n").filter((l) => /error:|ERROR:/.test(l));
             const real = errors.filter((l) => !/role ".*" does not exist/.test(l) && !/^pg_restore: error: could not execute query: ERROR:\s*$/.test(l) && !/errors ignored on restore/.test(l));
@@ -390,11 +462,24 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
                 throw new LifeboatError(`pg_restore of ${label} failed: ${first}`, "the pg_restore message, free space and the role's privileges", 1, "pg_restore-failed");
             }
         }
-        const check = await checkDatabase(spec, scratch, archiveTables);
-        return { ...check, missingRoles: missing, seconds: (Date.now() - started) / 1000 };
+        const expected: ExpectedTables = opts.partial !== undefined ? { tableList: opts.partial.tables } : opts.tableList !== undefined ? { tableList: opts.tableList } : { toc: list.stdout };
+        const check = await checkDatabase(spec, scratch, expected, opts.partial?.tables);
+        let applied = 0;
+        if (opts.partial === undefined) {
+            applied = await applyDatabaseProperties(admin, props, scratch, missing, label);
+            if (applied === 0 && dbOwner !== undefined && dbOwner !== "" && !missing.includes(dbOwner)) {
+                // an archive without database entries (not pg_dump's): the owner the manifest records
+                await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} OWNER TO ${quoteIdent(dbOwner)}`);
+            }
+        }
+        return { ...check, missingRoles: missing, dropped: roles.dropped, databaseProperties: applied, seconds: (Date.now() - started) / 1000 };
     } catch (e) {
         await dropDatabase(admin, scratch).catch(() => undefined);
         throw e;
+    } finally {
+        if (listDir !== undefined) {
+            await fsp.rm(listDir, { recursive: true, force: true }).catch(() => undefined);
+        }
     }
 }
 
@@ -413,6 +498,12 @@ export interface RestoreOptions {
     before?: Date;
     /** SIGTERM/SIGINT: before the swap, the restore stops and the original stays live. */
     signal?: AbortSignal;
+    /** Restore although missing roles make it drop owners, grants, policies (listed either way). */
+    allowMissingRoles?: boolean;
+    /** Partial recovery into a new database: these tables' rows only. */
+    tables?: TableRef[];
+    /** Partial recovery into a new database: every table of these schemas. */
+    schemas?: string[];
 }
 
 export interface RestoreResult {
@@ -424,7 +515,140 @@ export interface RestoreResult {
     rows: number;
     largeObjects: number;
     missingRoles: string[];
+    /** Items dropped because of missing roles (with --allow-missing-roles). */
+    dropped: number;
+    databaseProperties: number;
+    /** The tables restored by a partial restore (--table/--schema). */
+    partial?: string[];
     seconds: number;
+}
+
+/** The target database while a restore runs: how much it held, and whether connections to it are blocked. */
+export interface TargetGuard {
+    existed: boolean;
+    objects: number;
+    /** Proven empty while no session could connect: replaced, then dropped. */
+    blocked: boolean;
+    /** The swap happened: the name now belongs to the restored database. */
+    swapped: boolean;
+    release(): Promise<void>;
+}
+
+/**
+ * The target's emptiness, checked so that no write can slip in before the swap: an empty target
+ * is closed to new connections (ALLOW_CONNECTIONS false), its sessions ended, and counted again;
+ * still empty, it stays closed until the restored database replaces it. A non-empty one (with
+ * --force) stays open and is kept as the saved copy, so writes made meanwhile land there.
+ */
+async function guardTarget(admin: Client, spec: ConnSpec, into: string, force: boolean, partial: boolean): Promise<TargetGuard> {
+    const guard: TargetGuard = { existed: false, objects: 0, blocked: false, swapped: false, release: async () => undefined };
+    if (!(await databaseExists(admin, into))) {
+        return guard;
+    }
+    guard.existed = true;
+    if (partial) {
+        throw new LifeboatError(
+            `database ${JSON.stringify(into)} already exists on ${describeServer(spec)}; a partial restore (--table/--schema) goes into a new database only`,
+            "--into: name a database that does not exist, then copy rows back (docs/RUNBOOK.md)",
+            EXIT_REFUSED,
+            "target-exists",
+        );
+    }
+    guard.objects = await objectCount(spec, into);
+    const q = quoteIdent(into);
+    const unblock = async (): Promise<void> => {
+        if (guard.blocked && !guard.swapped) {
+            guard.blocked = false;
+            await admin.query(`ALTER DATABASE ${q} WITH ALLOW_CONNECTIONS true`).catch((e: unknown) => log.error("restore.unblock_failed", { database: into, reason: messageOf(e), fix: `ALTER DATABASE ${q} WITH ALLOW_CONNECTIONS true` }));
+        }
+    };
+    guard.release = unblock;
+    if (guard.objects === 0) {
+        const checker = await connect(spec, into);
+        try {
+            try {
+                await admin.query(`ALTER DATABASE ${q} WITH ALLOW_CONNECTIONS false`);
+            } catch (e) {
+                throw new LifeboatError(`cannot close database ${JSON.stringify(into)} to new connections for the restore: ${messageOf(e)}`, "that the restoring role owns the database (or is a member of its owner)", 1, "target-block-failed");
+            }
+            guard.blocked = true;
+            const pid = (await checker.query<{ p: number }>("SELECT pg_backend_pid() AS p")).rows[0].p;
+            await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND pid <> $2", [into, pid]);
+            guard.objects = await countObjects(checker);
+        } catch (e) {
+            await unblock();
+            throw e;
+        } finally {
+            await checker.end().catch(() => undefined);
+        }
+        if (guard.objects > 0) {
+            await unblock();
+        } else {
+            log.event("restore.target_closed", { database: into, reason: "empty: closed to new connections until the restored database replaces it" });
+        }
+    }
+    if (guard.objects > 0 && !force) {
+        throw new LifeboatError(
+            `database ${JSON.stringify(into)} on ${describeServer(spec)} is not empty (${guard.objects} objects); refusing to overwrite it`,
+            "--force to restore anyway (the old database is kept as a dated safety copy), or another --into database",
+            EXIT_REFUSED,
+            "target-not-empty",
+        );
+    }
+    return guard;
+}
+
+/**
+ * Swaps `scratch` in as `into` with two renames in one transaction. Whatever held the name is
+ * kept as the saved copy, unless it was proven empty with connections closed.
+ */
+async function swapIn(admin: Client, into: string, scratch: string, guard: TargetGuard, now: Date, partial: boolean, signal?: AbortSignal): Promise<string | null> {
+    let savedAs: string | null = null;
+    try {
+        const stillExists = await databaseExists(admin, into);
+        if (stillExists && partial) {
+            throw new Error(`database ${JSON.stringify(into)} was created while the partial restore ran`);
+        }
+        if (stillExists) {
+            savedAs = databaseName(into, `__lifeboat_saved_${stamp(now)}`);
+        }
+        for (let attempt = 1; ; attempt++) {
+            try {
+                if (stillExists) {
+                    await terminate(admin, into);
+                }
+                await terminate(admin, scratch);
+                // the last moment a signal stops the restore: from BEGIN on, the swap is one step
+                stopIfAborted(signal, into);
+                await admin.query("BEGIN");
+                if (savedAs !== null) {
+                    await admin.query(`ALTER DATABASE ${quoteIdent(into)} RENAME TO ${quoteIdent(savedAs)}`);
+                }
+                await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(into)}`);
+                await admin.query("COMMIT");
+                guard.swapped = true;
+                break;
+            } catch (e) {
+                await admin.query("ROLLBACK").catch(() => undefined);
+                if (attempt >= 5 || (e as { code?: string }).code !== "55006") {
+                    throw e;
+                }
+                await new Promise((r) => setTimeout(r, 200 * attempt));
+            }
+        }
+    } catch (e) {
+        await dropDatabase(admin, scratch).catch(() => undefined);
+        if (e instanceof LifeboatError && e.code === "interrupted") {
+            throw e;
+        }
+        throw new LifeboatError(`could not swap the restored database in as ${JSON.stringify(into)}: ${messageOf(e)}; ${JSON.stringify(into)} is unchanged`, "sessions holding the database and the role's CREATEDB/ownership", 1, "swap-failed");
+    }
+    if (savedAs !== null && guard.blocked) {
+        // proven empty while nobody could connect: nothing worth keeping
+        await dropDatabase(admin, savedAs).catch(() => undefined);
+        savedAs = null;
+    }
+    return savedAs;
 }
 
 /**
@@ -434,6 +658,10 @@ export interface RestoreResult {
  */
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     const started = Date.now();
+    const partial = (opts.tables?.length ?? 0) + (opts.schemas?.length ?? 0) > 0;
+    if (partial && opts.force) {
+        throw new LifeboatError("--force cannot be combined with --table/--schema: a partial restore goes into a new database only", "--force, --table, --schema", EXIT_USAGE, "usage");
+    }
     const set = await findSet(opts.target, opts.set, { database: opts.database, before: opts.before });
     const entry = set.manifest.databases.find((d) => d.name === opts.database);
     if (entry === undefined) {
@@ -456,73 +684,35 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
         force: opts.force,
         keyFingerprint: set.manifest.set.keyFingerprint,
         keyFingerprintChecked: opts.keyFingerprint !== undefined && opts.keyFingerprint !== "",
+        ...(partial ? { tables: (opts.tables ?? []).map(displayTable), schemas: opts.schemas ?? [] } : {}),
     });
 
     const admin = await connectAdmin(spec);
     let dl: Downloaded | undefined;
+    let guard: TargetGuard | undefined;
     try {
         await lockRestoreInto(admin, spec, into);
         await reportLeftovers(admin, spec, opts.into);
-        const exists = await databaseExists(admin, into);
-        const objects = exists ? await objectCount(spec, into) : 0;
-        if (objects > 0 && !opts.force) {
-            throw new LifeboatError(
-                `database ${JSON.stringify(into)} on ${describeServer(spec)} is not empty (${objects} objects); refusing to overwrite it`,
-                "--force to restore anyway (the old database is kept as a dated safety copy), or another --into database",
-                EXIT_REFUSED,
-                "target-not-empty",
-            );
-        }
+        guard = await guardTarget(admin, spec, into, opts.force, partial);
         stopIfAborted(opts.signal, into);
         dl = await download(opts.target, set, entry);
         stopIfAborted(opts.signal, into);
+        let selection: Selection | undefined;
+        if (partial) {
+            const list = await run("pg_restore", ["--list", dl.file], process.env);
+            selection = selectTables(entry, list.stdout, opts.tables ?? [], opts.schemas ?? []);
+        }
         const now = opts.now ?? new Date();
         const scratch = databaseName(into, `__lifeboat_restore_${stamp(now)}`);
-        const result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, opts.signal);
-        log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects });
+        const result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, {
+            allowMissingRoles: opts.allowMissingRoles === true,
+            tableList: entry.tableList,
+            partial: selection,
+            signal: opts.signal,
+        });
+        log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects, databaseProperties: result.databaseProperties });
         await testHold("restore.swap", opts.signal);
-
-        let savedAs: string | null = null;
-        try {
-            const stillExists = await databaseExists(admin, into);
-            if (stillExists) {
-                savedAs = databaseName(into, `__lifeboat_saved_${stamp(now)}`);
-            }
-            for (let attempt = 1; ; attempt++) {
-                try {
-                    if (stillExists) {
-                        await terminate(admin, into);
-                    }
-                    await terminate(admin, scratch);
-                    // the last moment a signal stops the restore: from BEGIN on, the swap is one step
-                    stopIfAborted(opts.signal, into);
-                    await admin.query("BEGIN");
-                    if (savedAs !== null) {
-                        await admin.query(`ALTER DATABASE ${quoteIdent(into)} RENAME TO ${quoteIdent(savedAs)}`);
-                    }
-                    await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(into)}`);
-                    await admin.query("COMMIT");
-                    break;
-                } catch (e) {
-                    await admin.query("ROLLBACK").catch(() => undefined);
-                    if (attempt >= 5 || (e as { code?: string }).code !== "55006") {
-                        throw e;
-                    }
-                    await new Promise((r) => setTimeout(r, 200 * attempt));
-                }
-            }
-        } catch (e) {
-            await dropDatabase(admin, scratch).catch(() => undefined);
-            if (e instanceof LifeboatError && e.code === "interrupted") {
-                throw e;
-            }
-            throw new LifeboatError(`could not swap the restored database in as ${JSON.stringify(into)}: ${messageOf(e)}; ${JSON.stringify(into)} is unchanged`, "sessions holding the database and the role's CREATEDB/ownership", 1, "swap-failed");
-        }
-        if (savedAs !== null && objects === 0) {
-            // the old database was empty: nothing worth keeping
-            await dropDatabase(admin, savedAs).catch(() => undefined);
-            savedAs = null;
-        }
+        const savedAs = await swapIn(admin, into, scratch, guard, now, partial, opts.signal);
         const res: RestoreResult = {
             set: set.id,
             database: entry.name,
@@ -532,12 +722,16 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
             rows: result.rows,
             largeObjects: result.largeObjects,
             missingRoles: result.missingRoles,
+            dropped: result.dropped.length,
+            databaseProperties: result.databaseProperties,
+            ...(selection !== undefined ? { partial: selection.tables.map(displayTable) } : {}),
             seconds: (Date.now() - started) / 1000,
         };
         // a signal that came during the swap's transaction changed nothing: the restore is done
         log.event("restore.done", { ...res, ...(opts.signal?.aborted === true ? { signal: "received during the swap, which completed" } : {}) });
         return res;
     } finally {
+        await guard?.release();
         await dl?.cleanup().catch(() => undefined);
         await admin.end().catch(() => undefined);
     }
@@ -547,7 +741,7 @@ export interface VerifyReport {
     set: string;
     tier: string;
     createdAt: string;
-    databases: Array<{ name: string; tables: number; rows: number; largeObjects: number; seconds: number; ok: boolean; error?: string }>;
+    databases: Array<{ name: string; tables: number; rows: number; largeObjects: number; seconds: number; ok: boolean; missingRoles?: string[]; dropped?: number; error?: string }>;
     totalSeconds: number;
     ok: boolean;
 }
@@ -572,9 +766,10 @@ export async function verify(opts: { target: Target; set: string; before?: Date;
             let dl: Downloaded | undefined;
             try {
                 dl = await download(opts.target, set, entry);
-                const r = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, opts.signal);
+                // a restore test lists what missing roles would drop, and goes on: the scratch server may lack the app's roles
+                const r = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, { allowMissingRoles: true, tableList: entry.tableList, signal: opts.signal });
                 await dropDatabase(admin, scratch);
-                const row = { name: entry.name, tables: r.tables, rows: r.rows, largeObjects: r.largeObjects, seconds: (Date.now() - dbStarted) / 1000, ok: true };
+                const row = { name: entry.name, tables: r.tables, rows: r.rows, largeObjects: r.largeObjects, seconds: (Date.now() - dbStarted) / 1000, ok: true, missingRoles: r.missingRoles, dropped: r.dropped.length };
                 report.databases.push(row);
                 log.event("verify.database", { set: set.id, ...row });
             } catch (e) {

@@ -209,13 +209,18 @@ test("odd database names (spaces, quotes, unicode) round-trip through backup, li
     }
 });
 
-test("restore reports roles missing on the new server by name, with the commands to create them", async () => {
+test("restore refuses when roles are missing on the new server, naming them and what they would lose; --allow-missing-roles restores anyway", async () => {
     const other = await startCluster();
     try {
-        const r = await cli(["restore", "--target", target, "--database", "audit", "--into", other.url("audit")], cleanEnv({ ...other.env() }));
+        const refused = await cli(["restore", "--target", target, "--database", "audit", "--into", other.url("audit")], cleanEnv({ ...other.env() }));
+        expect(refused.code).toBe(3);
+        expect(refused.stderr).toContain("role(s) app, audit_owner do not exist");
+        expect(refused.stderr).toContain("ownership (audit_owner): ALTER TABLE public.audit_log OWNER TO audit_owner");
+        expect(refused.stderr).toContain(`CREATE ROLE "app";\n  CREATE ROLE "audit_owner";`);
+        expect(await query(other.url(), "SELECT datname FROM pg_database WHERE datname LIKE 'audit%'")).toEqual([]);
+        const r = await cli(["restore", "--target", target, "--database", "audit", "--into", other.url("audit"), "--allow-missing-roles"], cleanEnv({ ...other.env() }));
         expect(r.code).toBe(0);
         expect(r.stderr).toContain("role(s) app, audit_owner do not exist");
-        expect(r.stderr).toContain(`CREATE ROLE "app"; CREATE ROLE "audit_owner";`);
         const done = r.events.find((e) => e.event === "restore.done") as Record<string, unknown>;
         expect(done.missingRoles).toEqual(["app", "audit_owner"]);
         const n = await query<{ n: number }>(other.url("audit"), "SELECT count(*)::int AS n FROM audit_log");
