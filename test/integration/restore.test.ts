@@ -228,7 +228,7 @@ test("restore refuses when roles are missing on the new server, naming them and 
 
         // with the roles created, owners and grants come back: the table is append-only again
         other.psql("CREATE ROLE app LOGIN PASSWORD 'app-password'; CREATE ROLE audit_owner NOLOGIN;");
-        const again = await cli(["restore", "--target", target, "--database", "audit", "--into", other.url("audit"), "--force"], cleanEnv({ ...other.env() }));
+        const again = await cli(["restore", "--target", target, "--database", "audit", "--into", other.url("audit"), "--force", "--no-key-check"], cleanEnv({ ...other.env() }));
         expect(again.code).toBe(0);
         expect(again.stderr).toBe("");
         const app = other.url("audit", "app", "app-password");
