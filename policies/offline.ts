@@ -42,6 +42,11 @@ export interface OfflineResource {
     urn: string;
     /** Resolved inputs; an unknown value is the string "04da6b54-80e4-46f7-96ec-b56ff0331ba9" (Pulumi's unknown sentinel). */
     props: Record<string, unknown>;
+    /**
+     * The ID of an existing resource read with `.get()` (not managed). The CLI runs resource
+     * policies only on the resources a program registers; stack policies see read ones too.
+     */
+    readId?: string;
     /** parent, dependencies and propertyDependencies are URNs. */
     opts: {
         protect: boolean;
@@ -345,7 +350,7 @@ export async function evaluateWith(
 
     // Resource policies, resource by resource, as the engine calls Analyze.
     for (const r of resources) {
-        if (r.type.startsWith("pulumi:providers:")) {
+        if (r.type.startsWith("pulumi:providers:") || r.readId !== undefined) {
             continue;
         }
         for (const p of policies) {

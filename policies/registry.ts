@@ -23,6 +23,7 @@ import { storageBlobVersioning } from "./azure/storageBlobVersioning";
 import { storageCrossTenantReplicationDisabled } from "./azure/storageCrossTenantReplicationDisabled";
 import { storageGeoReplication } from "./azure/storageGeoReplication";
 import { storageHttpsOnly } from "./azure/storageHttpsOnly";
+import { storageImmutabilityLocked } from "./azure/storageImmutabilityLocked";
 import { storageInfrastructureEncryption } from "./azure/storageInfrastructureEncryption";
 import { storageMinTls } from "./azure/storageMinTls";
 import { storageNetworkDefaultDeny } from "./azure/storageNetworkDefaultDeny";
@@ -30,6 +31,7 @@ import { storageSharedKeyDisabled } from "./azure/storageSharedKeyDisabled";
 import { storageTrustedServicesBypass } from "./azure/storageTrustedServicesBypass";
 import { statefulResourcesProtected } from "./general/statefulResourcesProtected";
 import { kmsKeyRotation } from "./aws/kmsKeyRotation";
+import { rdsBackupReplicated } from "./aws/rdsBackupReplicated";
 import { rdsBackupReplicationEncrypted } from "./aws/rdsBackupReplicationEncrypted";
 import { rdsBackupRetention } from "./aws/rdsBackupRetention";
 import { rdsDeletionProtection } from "./aws/rdsDeletionProtection";
@@ -81,12 +83,14 @@ export const policies: Policies = [
     storageCrossTenantReplicationDisabled,
     storageBlobSoftDelete,
     storageBlobVersioning,
+    storageImmutabilityLocked,
     // AWS (the aws target and the off-site S3 copy), mapped to Checkov and Trivy in README.md.
     rdsBackupRetention,
     rdsDeletionProtection,
     rdsStorageEncrypted,
     rdsNotPubliclyAccessible,
     rdsMultiAz,
+    rdsBackupReplicated,
     rdsBackupReplicationEncrypted,
     s3PublicAccessBlock,
     s3Versioning,

@@ -38,8 +38,6 @@ export interface PlannedResource extends OfflineResource {
     custom: boolean;
     /** The resource ID Pulumi adopts instead of creating (the `import` option). */
     importId?: string;
-    /** The ID of an existing resource read with `.get()` (not managed); its props are what the read returned. */
-    readId?: string;
 }
 
 export interface PlanOptions {

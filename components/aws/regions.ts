@@ -1,3 +1,5 @@
+import { sameMetroTable } from "../metros";
+
 /**
  * AWS commercial regions (the `aws` partition). Region codes are compared case- and
  * space-insensitively (`EU-Central-1` is `eu-central-1`). AWS has no region pairs: a resource
@@ -43,33 +45,12 @@ export function suggestAwsRegions(region: string, count = 3): string[] {
 export const AWS_PARTITION = "aws";
 
 /**
- * AWS regions and the Azure regions in the same metropolitan area (the same city, or data centres
- * of one area such as Northern Virginia). Conservative on purpose: it only feeds an advisory. Different clouds are different operators and accounts,
- * but one flood, fire or power loss can take both: a field key and backups that share a metro area
- * are reported by key-separate-from-backups (advisory; mandatory in strict mode).
+ * AWS regions and the Azure regions in the same metropolitan area, derived from the metro of every
+ * region of both clouds (components/metros.ts, with its sources). Different clouds are different
+ * operators and accounts, but one flood, fire or power loss can take both: a field key and backups
+ * that share a metro area are reported by key-separate-from-backups (advisory; mandatory in strict mode).
  */
-export const SAME_METRO_AZURE: Readonly<Partial<Record<AwsRegion, readonly string[]>>> = {
-    "us-east-1": ["eastus", "eastus2"],
-    "eu-west-1": ["northeurope"],
-    "eu-west-2": ["uksouth"],
-    "eu-west-3": ["francecentral"],
-    "eu-central-1": ["germanywestcentral"],
-    "eu-central-2": ["switzerlandnorth"],
-    "eu-south-1": ["italynorth"],
-    "ap-east-1": ["eastasia"],
-    "ap-south-1": ["westindia"],
-    "ap-northeast-1": ["japaneast"],
-    "ap-northeast-2": ["koreacentral"],
-    "ap-northeast-3": ["japanwest"],
-    "ap-southeast-1": ["southeastasia"],
-    "ap-southeast-2": ["australiaeast"],
-    "ap-southeast-4": ["australiasoutheast"],
-    "sa-east-1": ["brazilsouth"],
-    "af-south-1": ["southafricawest"],
-    "me-central-1": ["uaenorth", "uaecentral"],
-    "il-central-1": ["israelcentral"],
-    "mx-central-1": ["mexicocentral"],
-};
+export const SAME_METRO_AZURE: Readonly<Partial<Record<AwsRegion, readonly string[]>>> = sameMetroTable();
 
 /** Whether an AWS region and an Azure region (normalised names) share a metropolitan area. */
 export function sameMetro(awsRegion: string, azureRegion: string): boolean {

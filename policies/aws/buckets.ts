@@ -1,11 +1,10 @@
 import { EnforcementLevel, PolicyConfigSchema, PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { ROLES } from "../../components/roles";
 import { knownString } from "../shared/read";
-import { label, nameOf, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
+import { label, nameOf, refersTo, TYPES, undetermined, violation } from "../shared/resources";
 
-/** S3 buckets that hold backups: tagged lifeboat-role=backups, or not tagged with another Lifeboat role. */
+/** S3 buckets that can hold backups: every bucket (a tag naming another role cannot exempt one; tags are hints only). */
 export function backupBuckets(resources: PolicyResource[]): PolicyResource[] {
-    return resources.filter((r) => (r.type === TYPES.s3Bucket || r.type === TYPES.s3BucketV2) && (roleOf(r.props) === undefined || roleOf(r.props) === ROLES.backups));
+    return resources.filter((r) => r.type === TYPES.s3Bucket || r.type === TYPES.s3BucketV2);
 }
 
 /** The bucket-level configuration resources of `type` that configure `bucket` (by its literal name, or computed from it). */

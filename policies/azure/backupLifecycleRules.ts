@@ -1,9 +1,8 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { ROLES } from "../../components/roles";
 import { Tier, TIERS, tierPrefix } from "../../scripts/layout";
 import { DEFAULTS, LifecycleConfig, lifecycleSchema } from "../config";
 import { knownArray, knownNumber, knownString, read, Read, show, UNKNOWN } from "../shared/read";
-import { label, nameOf, propertyDeps, refersTo, roleOf, TYPES, undetermined, violation } from "../shared/resources";
+import { label, nameOf, propertyDeps, refersTo, TYPES, undetermined, violation } from "../shared/resources";
 
 function minimums(config: LifecycleConfig): Record<Tier, number> {
     return {
@@ -49,16 +48,34 @@ function covers(rule: Read, path: string): boolean | undefined {
     });
 }
 
-/** The days after which a rule deletes base blobs: missing when it has no delete action. */
-function deleteAfter(rule: Read): Read {
+const DAY_KEYS = ["daysAfterModificationGreaterThan", "daysAfterCreationGreaterThan", "daysAfterLastAccessTimeGreaterThan", "daysAfterLastTierChangeGreaterThan"];
+
+/**
+ * The days after which a rule's base-blob `action` (delete, tierToArchive) applies: the soonest of
+ * every condition it sets (a blob goes when any of them is met); missing when the rule has no such
+ * action, unknown when a condition is.
+ */
+function actionAfter(rule: Read, action: string): Read {
     const base = rule.kind === "known" ? rule.value : undefined;
-    for (const key of ["daysAfterModificationGreaterThan", "daysAfterCreationGreaterThan", "daysAfterLastAccessTimeGreaterThan"]) {
-        const days = read(base, "definition", "actions", "baseBlob", "delete", key);
-        if (days.kind !== "missing") {
+    const whole = read(base, "definition", "actions", "baseBlob", action);
+    if (whole.kind !== "known") {
+        return whole;
+    }
+    let soonest: number | undefined;
+    for (const key of DAY_KEYS) {
+        const days = read(base, "definition", "actions", "baseBlob", action, key);
+        if (days.kind === "unknown") {
             return days;
         }
+        const value = knownNumber(days);
+        if (days.kind === "known" && value === undefined) {
+            return days;
+        }
+        if (value !== undefined && (soonest === undefined || value < soonest)) {
+            soonest = value;
+        }
     }
-    return read(base, "definition", "actions", "baseBlob", "delete");
+    return soonest === undefined ? whole : { kind: "known", value: soonest };
 }
 
 function fixFor(path: string, minimum: number): string {
@@ -80,9 +97,10 @@ export const backupLifecycleRules: StackValidationPolicy = {
     configSchema: lifecycleSchema,
     validateStack: (args, reportViolation) => {
         const minimum = minimums(args.getConfig<LifecycleConfig>());
-        const accounts = args.resources.filter((r) => r.type === TYPES.storageAccount && roleOf(r.props) === ROLES.backups);
+        // Every storage account: a tag naming another role cannot exempt one (tags are hints only).
+        const accounts = args.resources.filter((r) => r.type === TYPES.storageAccount);
         if (accounts.length === 0) {
-            args.notApplicable("no storage account tagged lifeboat-role=backups");
+            args.notApplicable("no storage account in the stack");
         }
         const containers = args.resources.filter((r) => r.type === TYPES.blobContainer);
         const policies = args.resources.filter((r) => r.type === TYPES.managementPolicy);
@@ -136,7 +154,19 @@ export const backupLifecycleRules: StackValidationPolicy = {
                         if (!match) {
                             continue;
                         }
-                        const days = deleteAfter(rule);
+                        const archived = actionAfter(rule, "tierToArchive");
+                        const archiveDays = knownNumber(archived);
+                        if (archived.kind === "unknown" || (archived.kind === "known" && archiveDays === undefined)) {
+                            reportViolation(undetermined(policy, `the days after which lifecycle rule "${name}" moves "${path}" to the archive tier`, archived,
+                                `policy.rules[].definition.actions.baseBlob.tierToArchive of rule "${name}"`), policy.urn);
+                        } else if (archiveDays !== undefined && archiveDays < minimum.daily) {
+                            reportViolation(violation(container,
+                                `lifecycle rule "${name}" of ${label(policy)} moves the ${tier} backup sets under "${path}" to the archive tier after ${archiveDays} days: ` +
+                                `an archived blob must be rehydrated before it can be read, which takes up to 15 hours, so a restore from them misses any recovery time objective of hours (an RTO violation)`,
+                                `${archiveDays} days`,
+                                `keep the backup sets online (Hot, Cool or Cold) for at least the ${minimum.daily} days of the daily tier: remove tierToArchive from rule "${name}" or set it to ${minimum.daily} days or more.`), container.urn);
+                        }
+                        const days = actionAfter(rule, "delete");
                         if (days.kind === "missing") {
                             continue;
                         }

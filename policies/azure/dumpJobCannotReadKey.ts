@@ -49,11 +49,12 @@ export const dumpJobCannotReadKey: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
         const resources = args.resources;
-        const vaults = resources.filter((r) => r.type === TYPES.vault && roleOf(r.props) === ROLES.fieldKey);
+        // Every vault and vault secret: any of them can hold the field key (the role tag is a hint only).
+        const vaults = resources.filter((r) => r.type === TYPES.vault);
         if (vaults.length === 0) {
-            args.notApplicable("no key vault tagged lifeboat-role=field-key");
+            args.notApplicable("no key vault in the stack");
         }
-        const secrets = resources.filter((r) => r.type === TYPES.vaultSecret && roleOf(r.props) === ROLES.fieldKey);
+        const secrets = resources.filter((r) => r.type === TYPES.vaultSecret);
         const groups = resources.filter((r) => r.type === TYPES.resourceGroup && vaults.some((v) => refersTo(v, "resourceGroupName", r, "resourceGroupName")));
         const keyResources = new Set([...vaults, ...secrets].map((r) => r.urn));
         const coveringResources = new Set([...vaults, ...secrets, ...groups].map((r) => r.urn));
@@ -100,7 +101,12 @@ export const dumpJobCannotReadKey: StackValidationPolicy = {
         for (const ra of resources.filter((r) => r.type === TYPES.roleAssignment)) {
             const principalRead = read(ra.props, "principalId");
             const principalDeps = propertyDeps(ra, "principalId");
-            const dumpPrincipal = principalDeps.find((d) => dumpPrincipals.has(d.urn));
+            // By wiring (computed from the identity), or by value: a literal object ID equal to the
+            // identity's principalId (known once the identity exists) is the same principal.
+            const principalValue = knownString(principalRead)?.trim().toLowerCase();
+            const dumpPrincipal = principalDeps.find((d) => dumpPrincipals.has(d.urn))
+                ?? (principalValue === undefined ? undefined
+                    : [...dumpPrincipals.values()].find((p) => knownString(read(p.props, "principalId"))?.toLowerCase() === principalValue));
             const principal: Tri = dumpPrincipal !== undefined ? "yes" : principalRead.kind === "unknown" && principalDeps.length === 0 ? "unknown" : "no";
             if (principal === "no") {
                 continue;
@@ -125,7 +131,7 @@ export const dumpJobCannotReadKey: StackValidationPolicy = {
                 continue;
             }
             const roleName = roleId === undefined ? "an undetermined role" : (KEY_READING_ROLES[roleId] ?? `role ${roleId} (not known to be unable to read secrets)`);
-            const found = `principalId ${dumpPrincipal !== undefined ? `from ${label(dumpPrincipal)}` : show(principalRead)}, roleDefinitionId ${show(roleRead)}, scope ${scopeDeps.length > 0 ? `from ${scopeDeps.map(label).join(", ")}` : show(scopeRead)}`;
+            const found = `principalId ${dumpPrincipal !== undefined ? (principalDeps.includes(dumpPrincipal) ? `from ${label(dumpPrincipal)}` : `${show(principalRead)}, the principalId of ${label(dumpPrincipal)}`) : show(principalRead)}, roleDefinitionId ${show(roleRead)}, scope ${scopeDeps.length > 0 ? `from ${scopeDeps.map(label).join(", ")}` : show(scopeRead)}`;
             if (principal === "yes" && scope === "yes" && role === "yes") {
                 reportViolation(violation(ra,
                     `gives the dump job's identity ${roleName} at a scope that covers the field-key vault, so the job could read the key and whoever controls it would hold backups and key together`,

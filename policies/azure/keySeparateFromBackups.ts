@@ -27,10 +27,20 @@ export const keySeparateFromBackups: StackValidationPolicy = {
     validateStack: (args, reportViolation) => {
         const strict = args.getConfig<KeySeparationConfig>().strictPairs ?? DEFAULTS.strictPairs;
         const keys = keyPlaces(args.resources);
-        if (keys.length === 0) {
-            args.notApplicable("no resource tagged lifeboat-role=field-key: the stack declares no field-key store");
-        }
         const backups = backupPlaces(args.resources);
+        if (keys.length === 0) {
+            if (backups.length === 0) {
+                args.notApplicable("no key store and no backup store in the stack");
+            }
+            // Backups, but no vault or secret store the pack can see: where the key lives cannot be determined.
+            for (const b of backups) {
+                reportViolation(violation(b.resource,
+                    "the stack holds backups here but declares no field-key store (Key Vault, Secrets Manager secret) the pack can locate, so whether key and backups are apart cannot be determined, and a mandatory policy never passes by not knowing",
+                    "no key vault or secret in the stack",
+                    "declare the field-key vault in this stack (stack config lifeboat:keyVault), or adopt it with lifeboat:keyVault.existingVaultId so its location is read."), b.resource.urn);
+            }
+            return;
+        }
         const usable = (p: Place, what: string): boolean => {
             if (p.region === undefined) {
                 reportViolation(undetermined(p.resource, what, p.found, p.property), p.resource.urn);

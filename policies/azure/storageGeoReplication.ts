@@ -1,7 +1,6 @@
-import { ROLES } from "../../components/roles";
 import { DEFAULTS, StorageRedundancyConfig, storageRedundancySchema } from "../config";
 import { propertyPolicy } from "../shared/policy";
-import { roleOf, TYPES } from "../shared/resources";
+import { TYPES } from "../shared/resources";
 
 function allowed(config: StorageRedundancyConfig): string[] {
     return config.allowedSkus ?? DEFAULTS.allowedStorageSkus;
@@ -10,15 +9,11 @@ function allowed(config: StorageRedundancyConfig): string[] {
 /** Backup storage survives a regional loss (Checkov CKV_AZURE_206, Trivy AZU-0058, Azure Policy bf045164). */
 export const storageGeoReplication = propertyPolicy({
     name: "storage-geo-replication",
-    description: "Backup storage accounts use a replication SKU from the allowed list (geo-redundant by default).",
+    description: "Storage accounts (any of them can hold backups) use a replication SKU from the allowed list (geo-redundant by default).",
     enforcementLevel: "mandatory",
     configSchema: storageRedundancySchema,
     types: [TYPES.storageAccount],
-    // Accounts tagged with another Lifeboat role are not backup storage.
-    appliesTo: (args) => {
-        const role = roleOf(args.props);
-        return role === undefined || role === ROLES.backups;
-    },
+    // Every storage account: a tag naming another role cannot exempt one (tags are hints only).
     path: ["sku", "name"],
     accept: (found, args) => found.kind === "known" && allowed(args.getConfig<StorageRedundancyConfig>()).includes(found.value as string),
     problem: (args) => `the replication SKU is not one of ${allowed(args.getConfig<StorageRedundancyConfig>()).join(", ")}`,

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../shared/policy";
-import { read } from "../shared/read";
+import { allowAllRanges, read } from "../shared/read";
 import { TYPES, undetermined, violation } from "../shared/resources";
 
 /** Checkov CKV_AZURE_35/59, Trivy AZU-0012, Azure Policy 34c877ad. */
@@ -12,6 +12,11 @@ export const storageNetworkDefaultDeny: ResourceValidationPolicy = {
         const publicAccess = read(args.props, "publicNetworkAccess");
         if (publicAccess.kind === "known" && publicAccess.value === "Disabled") {
             return;
+        }
+        const open = allowAllRanges(read(args.props, "networkRuleSet", "ipRules"), "iPAddressOrRange");
+        if (open.length > 0) {
+            reportViolation(violation(args, "an IP rule admits every address (or nearly), so the deny-by-default firewall is open to the Internet",
+                `networkRuleSet.ipRules ${open.map((r) => JSON.stringify(r)).join(", ")}`, 'list only the addresses that need the account (the jobs reach it through their subnet\'s service endpoint), or set publicNetworkAccess to "Disabled".'));
         }
         const defaultAction = read(args.props, "networkRuleSet", "defaultAction");
         if (defaultAction.kind === "unknown") {

@@ -2,7 +2,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { knownRegion, normaliseRegion, pairOf } from "../../components/azure/regions";
 import { GEO_REDUNDANT_SKUS } from "../config";
 import { knownString, read, Read } from "./read";
-import { roleOf, TYPES } from "./resources";
+import { propertyDeps, roleOf, TYPES } from "./resources";
 import { ROLES } from "../../components/roles";
 
 export type Cloud = "azure" | "aws";
@@ -28,37 +28,46 @@ function place(resource: PolicyResource, cloud: Cloud, property: string, geoRedu
     return { resource, cloud, property, found, region: value === undefined ? undefined : normaliseRegion(value), geoRedundant, what };
 }
 
-/** A role tag other than `expected` marks a resource that is not Lifeboat's backup or key store. */
-function hasOtherRole(resource: PolicyResource, expected: string): boolean {
-    const role = roleOf(resource.props);
-    return role !== undefined && role !== expected;
-}
-
-/** The field-key stores: vaults (and AWS secrets or KMS keys) tagged lifeboat-role=field-key. */
+/**
+ * The field-key stores, by what they are and what they are wired to (the `lifeboat-role` tag is a
+ * hint for messages only, so re-tagging or untagging cannot hide a store):
+ * - every Key Vault, declared or read (an adopted vault: `.get()` shows its real location);
+ * - every Secrets Manager secret, and every KMS key tagged field-key or encrypting a secret
+ *   (a secret's `kmsKeyId` computed from it, or naming it).
+ */
 export function keyPlaces(resources: PolicyResource[]): Place[] {
     const places: Place[] = [];
+    const secrets = resources.filter((r) => r.type === TYPES.secretsManagerSecret);
     for (const r of resources) {
-        if (roleOf(r.props) !== ROLES.fieldKey) {
-            continue;
-        }
+        const tagged = roleOf(r.props) === ROLES.fieldKey;
         if (r.type === TYPES.vault) {
             // Key Vault replicates its contents to the paired region.
-            places.push(place(r, "azure", "location", true, "field-key vault"));
-        } else if (r.type === TYPES.secretsManagerSecret || r.type === TYPES.kmsKey) {
-            places.push(place(r, "aws", "region", false, "field-key store"));
+            places.push(place(r, "azure", "location", true, tagged ? "field-key vault" : "key vault (not tagged lifeboat-role: field-key, but any vault can hold the field key)"));
+        } else if (r.type === TYPES.secretsManagerSecret) {
+            places.push(place(r, "aws", "region", false, tagged ? "field-key store" : "Secrets Manager secret (not tagged lifeboat-role: field-key, but any secret can hold the field key)"));
+        } else if (r.type === TYPES.kmsKey) {
+            const encryptsSecret = secrets.some((s) => propertyDeps(s, "kmsKeyId").some((d) => d.urn === r.urn)
+                || [knownString(read(r.props, "arn")), knownString(read(r.props, "keyId"))].some((id) => id !== undefined && id === knownString(read(s.props, "kmsKeyId"))));
+            if (tagged || encryptsSecret) {
+                places.push(place(r, "aws", "region", false, "field-key store"));
+            }
         }
     }
     return places;
 }
 
-/** Every place that holds backups: Flexible Servers, backup storage accounts, RDS instances and their backup replicas, S3 buckets. */
+/**
+ * Every place that holds backups, by type: Flexible Servers, storage accounts, RDS instances and
+ * their backup replicas, S3 buckets. A tag naming another role does not exempt a storage account
+ * or a bucket: the pack cannot tell from a tag what the jobs will write there.
+ */
 export function backupPlaces(resources: PolicyResource[]): Place[] {
     const places: Place[] = [];
     for (const r of resources) {
         if (r.type === TYPES.postgresServer) {
             const geo = read(r.props, "backup", "geoRedundantBackup");
             places.push(place(r, "azure", "location", geo.kind !== "known" || geo.value === "Enabled", "Flexible Server holding point-in-time backups"));
-        } else if (r.type === TYPES.storageAccount && !hasOtherRole(r, ROLES.backups)) {
+        } else if (r.type === TYPES.storageAccount) {
             const sku = knownString(read(r.props, "sku", "name"));
             const geo = sku === undefined || (GEO_REDUNDANT_SKUS as readonly string[]).includes(sku);
             places.push(place(r, "azure", "location", geo, "backup storage account"));
@@ -66,7 +75,7 @@ export function backupPlaces(resources: PolicyResource[]): Place[] {
             places.push(place(r, "aws", "region", false, "RDS instance holding automated backups"));
         } else if (r.type === TYPES.rdsBackupReplication) {
             places.push(place(r, "aws", "region", false, "replica of RDS automated backups"));
-        } else if ((r.type === TYPES.s3Bucket || r.type === TYPES.s3BucketV2) && !hasOtherRole(r, ROLES.backups)) {
+        } else if (r.type === TYPES.s3Bucket || r.type === TYPES.s3BucketV2) {
             places.push(place(r, "aws", "region", false, "off-site backup bucket"));
         }
     }

@@ -117,3 +117,24 @@ export function showValue(value: unknown): string {
         return String(value);
     }
 }
+
+/**
+ * The IP rules in `rules` (a known array of objects holding the range in `field`) that admit every
+ * address, or nearly: `0.0.0.0/0`, `::/0`, `*`, or an IPv4 prefix shorter than /8 (a few such
+ * ranges cover the whole Internet). A firewall with one of these is open, whatever its default.
+ */
+export function allowAllRanges(rules: Read, field: string): string[] {
+    const open: string[] = [];
+    for (const rule of knownArray(rules) ?? []) {
+        const range = knownString(read(rule.kind === "known" ? rule.value : undefined, field))?.trim();
+        if (range === undefined) {
+            continue;
+        }
+        const v4 = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(range);
+        const v6 = /^[0-9a-f:]+\/(\d{1,3})$/i.exec(range);
+        if (range === "*" || /^any$|^internet$/i.test(range) || (v4 !== null && Number(v4[2]) < 8) || (v6 !== null && Number(v6[1]) < 16)) {
+            open.push(range);
+        }
+    }
+    return open;
+}

@@ -22,9 +22,9 @@ describe("s3-public-access-block", () => {
             message: `${BUCKET}: the bucket has no public access block, so an ACL or a bucket policy can make backups public (found no aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock for bucket ${NAME}). ${FIX}`,
         }]);
     });
-    it("ignores buckets tagged with another Lifeboat role", async () => {
+    it("checks a bucket tagged with another Lifeboat role too (tags are hints only)", async () => {
         const stack = withProp(without(awsStack(), "backups-public-access-block"), "backups-bucket", "tags.lifeboat-role", "dump-job");
-        expect(await verdictsOf(POLICY, stack)).toEqual([]);
+        expect((await verdictsOf(POLICY, stack)).map((v) => [v.enforcementLevel, v.name])).toEqual([["mandatory", "backups-bucket"]]);
     });
 });
 

@@ -1,4 +1,4 @@
-import { OfflineResource } from "../../../policies/offline";
+import { evaluatePolicies, OfflineResource } from "../../../policies/offline";
 import { happyStack, UNKNOWN, urnOf, verdictsOf, withProp } from "../fixtures";
 
 const POLICY = "key-separate-from-backups";
@@ -152,14 +152,22 @@ describe(POLICY, () => {
         }]);
     });
 
-    it("ignores a storage account with another Lifeboat role", async () => {
+    it("checks a storage account re-tagged with another Lifeboat role (tags are hints only)", async () => {
         const stack = withProp(happyStack(), "backups-account", "tags", { "lifeboat-role": "restore-test" });
-        expect(await verdictsOf(POLICY, withProp(stack, "backups-account", "location", "swedencentral"))).toEqual([]);
+        const verdicts = await verdictsOf(POLICY, withProp(stack, "backups-account", "location", "swedencentral"));
+        expect(verdicts.map((v) => [v.enforcementLevel, v.name])).toEqual([["mandatory", "field-key-vault"]]);
+        expect(verdicts[0].message).toContain('the field key is in the same region as azure-native:storage:StorageAccount "backups-account"');
     });
 
-    it("is not applicable to a stack without a field-key store", async () => {
+    it("an untagged vault is still a key store", async () => {
         const stack = withProp(happyStack(), "field-key-vault", "tags", {});
-        expect(await verdictsOf(POLICY, withProp(stack, "field-key-vault", "location", "westeurope"))).toEqual([]);
+        const verdicts = await verdictsOf(POLICY, withProp(stack, "field-key-vault", "location", "westeurope"));
+        expect(verdicts.map((v) => v.enforcementLevel)).toEqual(["mandatory", "mandatory"]);
+    });
+
+    it("is not applicable to a stack with neither key store nor backups", async () => {
+        const { policies } = await evaluatePolicies(happyStack().filter((r) => !r.type.startsWith("azure-native:")));
+        expect(policies.find((p) => p.policy === POLICY)?.status).toBe("not-applicable");
     });
 
     it("reports at advisory when the pack config makes the policy advisory", async () => {

@@ -32,8 +32,8 @@ describe(POLICY, () => {
         }]);
     });
 
-    it("ignores a storage account with another Lifeboat role", async () => {
+    it("checks a storage account tagged with another Lifeboat role too (tags are hints only)", async () => {
         const stack = withProp(happyStack(), "backups-account", "tags", { "lifeboat-role": "restore-test" });
-        expect(await verdictsOf(POLICY, withProp(stack, "backups-account", "sku.name", "Standard_LRS"))).toEqual([]);
+        expect((await verdictsOf(POLICY, withProp(stack, "backups-account", "sku.name", "Standard_LRS"))).map((v) => v.name)).toEqual(["backups-account"]);
     });
 });
