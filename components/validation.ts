@@ -60,3 +60,21 @@ export function checkIntRange(problems: Problems, path: string, value: number, m
         problems.add(path, value, `allowed: a whole number from ${min} to ${max}`);
     }
 }
+
+/**
+ * Firewall IP rules (storage account, key vault): public IPv4 addresses, or CIDR ranges of /30
+ * or wider. Azure Storage refuses /31 and /32 (a single address is written without a prefix)
+ * and private ranges (traffic from a private network reaches the account through a subnet).
+ */
+export function checkIpRanges(problems: Problems, path: string, ranges: string[] | undefined): void {
+    (ranges ?? []).forEach((range, i) => {
+        const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(typeof range === "string" ? range : "");
+        const octets = m === null ? [] : m.slice(1, 5).map(Number);
+        const prefix = m?.[5] === undefined ? undefined : Number(m[5]);
+        if (m === null || octets.some((o) => o > 255) || (prefix !== undefined && (prefix < 8 || prefix > 30))) {
+            problems.add(`${path}[${i}]`, range, "allowed: a public IPv4 address such as 203.0.113.7, or a CIDR range from /8 to /30 such as 203.0.113.0/24 (a single address without /32)");
+        } else if (octets[0] === 10 || octets[0] === 127 || (octets[0] === 172 && octets[1] >= 16 && octets[1] <= 31) || (octets[0] === 192 && octets[1] === 168)) {
+            problems.add(`${path}[${i}]`, range, "allowed: a public address or range; the firewall never sees private addresses (reach the account from a private network through a subnet or private endpoint)");
+        }
+    });
+}

@@ -4,7 +4,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import {
     BackupAlerts, BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
     JobNetwork, JobNetworkArgs, JobRegistry, JobRegistryPull, PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
-    subscriptionOf, suggestRegions, validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validateJobNetworkArgs,
+    suggestRegions, validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validateJobNetworkArgs,
     validateJobRegistryArgs, validatePostgresServerArgs,
 } from "../components/azure";
 import { cronProblem } from "../components/cron";
@@ -38,13 +38,17 @@ export interface AzurePlan {
     jobs: Omit<DumpJobArgs, "environment" | "host" | "password" | "target" | "keyFingerprint" | "user">[];
 }
 
-export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pulumi.Input<string>; tenantId: pulumi.Input<string> }): AzurePlan {
+/** The moment a GeoRestore or ReviveDropped asks for: now, to the second (the latest backup is used). */
+export function restoreTimeUtc(now: Date): string {
+    return now.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pulumi.Input<string>; tenantId: pulumi.Input<string> }, now = new Date()): AzurePlan {
     const image = cfg.schedule.image ?? "";
     const createMode = CREATE_MODES[cfg.restore.mode];
     return {
         servers: cfg.servers.map((s, i) => {
             const source = restoreSourceFor(cfg, i);
-            const subscriptionId = source?.sourceServerId === undefined ? undefined : subscriptionOf(source.sourceServerId);
             const adopted = adoptedServer(s);
             return {
                 // An adopted server stays in its own resource group.
@@ -66,10 +70,10 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
                 restore: createMode === undefined ? undefined : {
                     createMode,
                     sourceServerResourceId: source?.sourceServerId ?? "",
-                    pointInTimeUTC: createMode === "PointInTimeRestore" ? source?.pointInTime : undefined,
+                    // Ignored after creation (RESTORE_ONLY_INPUTS): a later run's new "now" changes nothing.
+                    pointInTimeUTC: createMode === "PointInTimeRestore" ? source?.pointInTime : restoreTimeUtc(now),
                 },
-                // A restored server comes with its databases: adopt them rather than create them.
-                adoptDatabases: createMode === undefined || subscriptionId === undefined ? undefined : { subscriptionId, resourceGroupName: ids.dataRg },
+                restored: cfg.restore.mode === "restored",
             };
         }),
         vault: {
@@ -84,7 +88,8 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
             expectedFingerprint: cfg.keyVault.expectedFingerprint,
             secretReaders: cfg.keyVault.secretReaders,
             publicNetworkAccess: cfg.keyVault.publicNetworkAccess,
-            allowedIpRanges: cfg.keyVault.allowedIpRanges,
+            // The operators' addresses reach the vault too (e.g. to read the key in a recovery).
+            allowedIpRanges: [...new Set([...(cfg.keyVault.allowedIpRanges ?? []), ...cfg.operatorIpRanges])],
         },
         storage: {
             resourceGroupName: ids.dataRg,
@@ -96,6 +101,7 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
             containerName: containerFor(cfg, 0),
             additionalContainers: cfg.servers.slice(1).map((_, i) => containerFor(cfg, i + 1)),
             softDeleteDays: cfg.backupStorage.softDeleteDays,
+            allowedIpRanges: cfg.operatorIpRanges,
         },
         network: {
             resourceGroupName: ids.dataRg,
@@ -199,7 +205,10 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
     // An adopted server's password is a secret, checked by checkAdoption (stacks/adopt.ts): a stand-in here.
     plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, restore: undefined, administratorPassword: s.existingServerId === undefined ? undefined : "lifeboat:serverPasswords" }, problems, `${NAMESPACE}:servers[${i}]`));
     validateFieldKeyVaultArgs(plan.vault, problems, `${NAMESPACE}:keyVault`);
-    validateBackupStorageArgs(plan.storage, problems, `${NAMESPACE}:backupStorage`);
+    const storageProblems = new Problems();
+    validateBackupStorageArgs(plan.storage, storageProblems, `${NAMESPACE}:backupStorage`);
+    // The operators' ranges are a key of their own: report them under it.
+    problems.list.push(...storageProblems.list.map((p) => p.path.includes(".allowedIpRanges[") ? { ...p, path: p.path.replace(`${NAMESPACE}:backupStorage.allowedIpRanges`, `${NAMESPACE}:operatorIpRanges`) } : p));
     // Server names are checked with the servers; here they only count for the endpoints subnet's room.
     const networkProblems = new Problems();
     validateJobNetworkArgs({ ...plan.network, servers: cfg.servers.map((s) => ({ name: s.name, serverId: "" })) }, networkProblems, `${NAMESPACE}:network`);
@@ -252,6 +261,18 @@ export interface AzureOutputs {
     [key: string]: unknown;
 }
 
+/**
+ * Options that make a component and every resource inside it depend on `resources` (a
+ * component's own dependsOn is not inherited by its children; a transformation is).
+ */
+export function dependOn(...resources: pulumi.Resource[]): pulumi.ComponentResourceOptions {
+    const add: pulumi.ResourceTransformation = ({ props, opts }) => ({
+        props,
+        opts: pulumi.mergeOptions(opts, { dependsOn: resources }),
+    });
+    return { dependsOn: resources, transformations: [add] };
+}
+
 /** Validates the Azure target's config completely, declaring nothing; throws ConfigError. */
 export function validateAzure(cfg: LifeboatConfig): void {
     const problems = new Problems();
@@ -270,14 +291,18 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
     const client = authorization.getClientConfigOutput();
     const plan = azurePlan(cfg, { dataRg: dataRgName, keyRg: keyRgName, tenantId: client.tenantId });
 
-    const dataRg = new resources.ResourceGroup("data", { resourceGroupName: dataRgName, location: plan.storage.location });
+    // Protected: Azure deletes everything in a group with it, so an unprotected group would take the
+    // protected server and backups along (`pulumi destroy --exclude-protected`, pulumi/pulumi#8359).
+    const dataRg = new resources.ResourceGroup("data", { resourceGroupName: dataRgName, location: plan.storage.location }, { protect: true });
     const keyRg = cfg.keyVault.resourceGroupName === undefined && cfg.keyVault.existingVaultId === undefined
         ? new resources.ResourceGroup("key", { resourceGroupName: keyRgName, location: plan.vault.location }, { protect: true, retainOnDelete: true })
         : undefined;
-    const inData = { dependsOn: [dataRg] };
+    // A component's dependsOn does not reach its children: every resource in the group records the
+    // dependency itself, so nothing deletes the group while they exist.
+    const inData = dependOn(dataRg);
 
     const fieldEncryptionKey = cfg.hasFieldEncryptionKey ? new pulumi.Config(NAMESPACE).requireSecret("fieldEncryptionKey") : undefined;
-    const key = new FieldKeyVault("field-key", { ...plan.vault, fieldEncryptionKey, subscriptionId: client.subscriptionId }, { dependsOn: keyRg === undefined ? [] : [keyRg] });
+    const key = new FieldKeyVault("field-key", { ...plan.vault, fieldEncryptionKey, subscriptionId: client.subscriptionId }, keyRg === undefined ? {} : dependOn(keyRg));
     const servers = plan.servers.map((args, i) => new PostgresServer(args.serverName, { ...args, administratorPassword: adoptedPassword(cfg.servers[i]) }, inData));
     // The servers have public access disabled: the jobs reach them through private endpoints in
     // their own VNet, and the backup account through the jobs subnet's service endpoint.
@@ -374,7 +399,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
             serverName: s.name,
             databases: [db],
             replicaTimeoutSeconds: 21600,
-        }, { dependsOn: [dataRg, ...servers[i].databases] });
+        }, dependOn(dataRg, ...servers[i].databases));
     }));
     const alerts = new BackupAlerts("alerts", {
         resourceGroupName: dataRgName,

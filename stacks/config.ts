@@ -12,7 +12,7 @@ import { formatProblem, Problem, Problems } from "../components/validation";
 
 export const NAMESPACE = "lifeboat";
 export const TARGETS = ["azure", "aws", "local"] as const;
-export const RESTORE_MODES = ["none", "pointInTime", "geo", "revive", "dump"] as const;
+export const RESTORE_MODES = ["none", "pointInTime", "geo", "revive", "dump", "restored"] as const;
 
 /**
  * Every stack config key: what users write, with its meaning and default. README's config
@@ -27,12 +27,13 @@ export const CONFIG_KEYS: ReadonlyArray<{ key: string; meaning: string; default:
     { key: "fieldEncryptionKey", meaning: "secret (`pulumi config set --secret`): bring an existing Fernet key instead of generating one", default: "generated once, never regenerated" },
     { key: "schedule", meaning: "`{cron, timezone, image, replicaTimeoutSeconds, replicaRetryLimit, restoreTestCron, freshnessCron, maxAge}`: when the dump jobs run; `image` is a prebuilt job image to run instead of the one the stack builds from this repository's Dockerfile (azure: pushed to the stack's Container Registry, aws: to its ECR repository, local: built on the Docker engine), the jobs running it by digest; the monthly restore test (`lifeboat verify`) and the freshness check (`lifeboat freshness --max-age`). Container Apps cron is UTC (azure takes only timezone `UTC`); on aws EventBridge Scheduler runs the cron in `timezone` (an IANA name), and a cron may restrict day-of-month or day-of-week, not both", default: "cron `0 2 * * *`, timezone `UTC`, image built by the stack, 7200 s (azure), 1 retry, restoreTestCron `0 4 1 * *`, freshnessCron `15 */6 * * *`, maxAge `26h`" },
     { key: "alerts", meaning: "`{emails, webhookUrl (secret)}`: who hears of a failed dump, a stale backup (no complete set for `schedule.maxAge`) and a failed restore test; the alert rules exist either way", default: "rules without receivers" },
-    { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet, backupTarget, sources: {<server name>: {sourceServerId, sourceLocation, pointInTime}}}`: how the servers are created after a loss (`sources` per server when there are several). `dump` declares one manually started restore job per database, reading `backupSet` from `backupTarget`; see docs/RUNBOOK.md", default: "`{mode: none}`; backupSet `latest`; backupTarget this stack's own container" },
+    { key: "restore", meaning: "`{mode: none, pointInTime, geo, revive or dump, sourceServerId, sourceLocation, pointInTime, backupSet, backupTarget, sources: {<server name>: {sourceServerId, sourceLocation, pointInTime}}}`: how the servers are created after a loss (`sources` per server when there are several). `pointInTime`, `geo` and `revive` create each server from a backup, with the databases it brings (none is declared); once that `up` is done, `restored` is the stack's mode from then on: it sets the admin password the restore could not set. `dump` declares one manually started restore job per database, reading `backupSet` from `backupTarget`; see docs/RUNBOOK.md", default: "`{mode: none}`; backupSet `latest`; backupTarget this stack's own container" },
     { key: "offsite", meaning: "`{s3: {region, objectLockDays, objectLockMode, bucketName, audience}}` (target azure): an off-site copy of every backup set in an S3 bucket in `region` (an AWS region), written by the dump job's managed identity through an IAM OIDC role that trusts tokens for `audience`", default: "none; when s3 is set: objectLockDays `14`, objectLockMode `GOVERNANCE`, a derived bucket name; audience required (an Entra application ID URI)" },
     { key: "local", meaning: "`{network, backupDir, volumeName, port, user, sslMode, containerName, dockerHost, offsite: {s3: {bucket, region, prefix, endpoint, accessKeyId}, azblob: {account, container, prefix}}}` (target local): the backup container on the local Docker engine joins the application's existing Docker `network` (by name, e.g. `casework_default`) and reaches `servers[0].name` on `port` as `user`; the dumps go to the host folder `backupDir` (a bind mount; it must exist, writable by uid 1000) or else to the Docker volume `volumeName`; `offsite` adds an existing S3 bucket or blob container as a second target", default: "network required; the volume `lifeboat-<stack>-backups` unless backupDir is set, port `5432`, user `postgres`, sslMode `prefer`, containerName `lifeboat-<stack>`, the engine of DOCKER_HOST, no off-site copy" },
     { key: "postgresPassword", meaning: "secret (`pulumi config set --secret`), target local: the password of `local.user`; reaches the container as PGPASSWORD, kept secret in state", default: "required for target local" },
     { key: "offsiteCredential", meaning: "secret (`pulumi config set --secret`), target local with `local.offsite`: the S3 secret access key (of `local.offsite.s3.accessKeyId`), or the blob storage connection string (a SAS or account key kept nowhere else)", default: "required with `local.offsite`" },
     { key: "serverPasswords", meaning: "secret (`pulumi config set --secret --path 'lifeboat:serverPasswords.<server name>'`), target azure: the admin password of each adopted server (`servers[].existingServerId`), by server name; the dump and restore-test jobs log in with it, the stack never sets or rotates it", default: "required for each adopted server with password authentication" },
+    { key: "operatorIpRanges", meaning: "list of public IPv4 addresses or CIDR ranges (/8 to /30) (target azure): the operators' machines, let through the backup storage account's and the key vault's deny-by-default firewalls, so that `lifeboat list/verify/restore --target azblob://...` runs from there; added to `keyVault.allowedIpRanges`", default: "none: only the jobs' subnet reaches the storage account (docs/RUNBOOK.md: where to run the CLI)" },
     { key: "network", meaning: "`{addressSpace, jobsSubnet, endpointsSubnet}` (target azure): IPv4 CIDR blocks of the jobs' private network in the backup storage region: a virtual network, the Container Apps environment's subnet (dedicated, delegated to Microsoft.App/environments, /27 or larger, with the Microsoft.Storage service endpoint that the backup account's deny-by-default firewall admits) and the subnet of every server's private endpoint (one address each, plus Azure's five)", default: "addressSpace `10.42.0.0/16`, jobsSubnet `10.42.0.0/24`, endpointsSubnet `10.42.1.0/27`" },
 ];
 
@@ -117,6 +118,7 @@ const schemas = {
             audience: str.optional(),
         }).strict().optional(),
     }).strict(),
+    operatorIpRanges: z.array(str),
     network: z.object({
         addressSpace: str.optional(),
         jobsSubnet: str.optional(),
@@ -160,6 +162,8 @@ export interface LifeboatConfig {
     restore: z.infer<typeof schemas.restore>;
     offsite: z.infer<typeof schemas.offsite>;
     network: z.infer<typeof schemas.network>;
+    /** Target azure: the operators' addresses admitted by the storage and vault firewalls. */
+    operatorIpRanges: string[];
     /** Target local only: the Docker side. */
     local?: LocalConfig;
     /** Whether the secrets `postgresPassword` and `offsiteCredential` are set (their values are read as secrets by the program). */
@@ -392,6 +396,10 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
     const restore = check(problems, "restore", schemas.restore, v.restore ?? { mode: "none" });
     const offsite = check(problems, "offsite", schemas.offsite, v.offsite ?? {});
     const network = check(problems, "network", schemas.network, v.network ?? {});
+    const operatorIpRanges = check(problems, "operatorIpRanges", schemas.operatorIpRanges, v.operatorIpRanges ?? []);
+    if (target !== undefined && target !== "azure" && operatorIpRanges !== undefined && operatorIpRanges.length > 0) {
+        problems.add(`${NAMESPACE}:operatorIpRanges`, operatorIpRanges, `allowed: only with target azure (${target === "aws" ? "S3 and Secrets Manager are reached with IAM credentials, not through an IP firewall" : "the local target has no firewall"}); remove it`);
+    }
     if (target === "aws" && network !== undefined && Object.keys(network).length > 0) {
         problems.add(`${NAMESPACE}:network`, network, "allowed: only with target azure (on aws the tasks use the region's default VPC); remove it");
     }
@@ -440,7 +448,7 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
     }
 
     if (target === undefined || servers === undefined || keyVault === undefined || backupStorage === undefined
-        || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined || network === undefined
+        || schedule === undefined || alerts === undefined || restore === undefined || offsite === undefined || network === undefined || operatorIpRanges === undefined
         || (target === "local" && local === undefined)) {
         throw new ConfigError(problems.list);
     }
@@ -460,6 +468,7 @@ export function parseConfig(raw: RawConfig, stack: string, targetChecks?: (cfg: 
         restore,
         offsite,
         network,
+        operatorIpRanges,
     };
     // The shape is right: let the target check the values too, so every problem comes at once.
     targetChecks?.(cfg, problems);

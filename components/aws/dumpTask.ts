@@ -85,6 +85,28 @@ export function backupWriterPolicy(bucketName: string, prefix: string, bucketKey
     });
 }
 
+/** The account ID in an ARN (`arn:aws:kms:eu-central-1:123456789012:key/...` -> `123456789012`). */
+export function accountOf(arn: string): string {
+    return arn.split(":")[4] ?? "";
+}
+
+/**
+ * The alarm topic key's policy. The account keeps full control (KMS refuses a policy that would
+ * lock it out), and CloudWatch may use the key to publish alarms to the topic: an AWS-managed key
+ * (alias/aws/sns) cannot grant that, so alarms to a topic encrypted with it are never delivered
+ * (AWS SNS Developer Guide, "Enable compatibility between event sources from AWS services and
+ * encrypted topics": kms:Decrypt and kms:GenerateDataKey* for the service principal).
+ */
+export function alarmTopicKeyPolicy(accountId: string): string {
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            { Sid: "CloudWatchAlarmsPublish", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" }, Action: ["kms:Decrypt", "kms:GenerateDataKey*"], Resource: "*" },
+        ],
+    });
+}
+
 export interface TaskEnvironmentArgs {
     /** AWS region of the cluster and its tasks: the database's (the tasks reach it inside the VPC). */
     region: string;
@@ -113,6 +135,9 @@ export class TaskEnvironment extends pulumi.ComponentResource {
     public readonly taskRole: aws.iam.Role;
     public readonly taskRolePolicy: aws.iam.RolePolicy;
     public readonly alarmTopic: aws.sns.Topic;
+    /** The alarm topic's customer-managed key, and its policy admitting CloudWatch. */
+    public readonly alarmKey: aws.kms.Key;
+    public readonly alarmKeyPolicy: aws.kms.KeyPolicy;
     public readonly region: string;
     public readonly vpcId: pulumi.Input<string>;
     public readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -145,11 +170,23 @@ export class TaskEnvironment extends pulumi.ComponentResource {
             role: this.taskRole.name,
             policy: backupWriterPolicy(args.bucketName, args.prefix, args.bucketKeyArn),
         }, { parent: this });
+        this.alarmKey = new aws.kms.Key(`${name}-alarms-key`, {
+            region: args.region,
+            description: "Lifeboat: encrypts the backup alarm topic; CloudWatch may use it to publish",
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            tags,
+        }, { parent: this, protect: true });
+        this.alarmKeyPolicy = new aws.kms.KeyPolicy(`${name}-alarms-key-policy`, {
+            region: args.region,
+            keyId: this.alarmKey.keyId,
+            policy: this.alarmKey.arn.apply((arn) => alarmTopicKeyPolicy(accountOf(arn))),
+        }, { parent: this });
         this.alarmTopic = new aws.sns.Topic(`${name}-alarms`, {
             region: args.region,
-            kmsMasterKeyId: "alias/aws/sns",
+            kmsMasterKeyId: this.alarmKey.arn,
             tags,
-        }, { parent: this });
+        }, { parent: this, dependsOn: [this.alarmKeyPolicy] });
         (args.alertEmails ?? []).forEach((email, i) => new aws.sns.TopicSubscription(`${name}-alarm-email-${i}`, {
             region: args.region,
             topic: this.alarmTopic.arn,
@@ -354,6 +391,9 @@ export class DumpTask extends pulumi.ComponentResource {
                 Statement: [
                     { Sid: "RunTask", Effect: "Allow", Action: ["ecs:RunTask"], Resource: this.taskDefinition.arnWithoutRevision.apply((a) => `${a}:*`) },
                     { Sid: "PassRoles", Effect: "Allow", Action: ["iam:PassRole"], Resource: [this.executionRole.arn, env.taskRole.arn] },
+                    // The target tags the task it starts: RunTask with tags needs ecs:TagResource too
+                    // (AWS ECS "Grant permission to tag resources on creation"), limited to that.
+                    { Sid: "TagTheStartedTask", Effect: "Allow", Action: ["ecs:TagResource"], Resource: "*", Condition: { StringEquals: { "ecs:CreateAction": "RunTask" } } },
                 ],
             }),
         }, { parent: this });

@@ -43,6 +43,18 @@ export function alertQueries(args: BackupAlertsArgs): { dumpFailed: string; back
     };
 }
 
+/**
+ * Window, evaluation frequency and mute of each rule (ISO 8601 durations). A failed run is seen
+ * by every evaluation while it is in the window: muting for at least the window (plus an
+ * evaluation, for log ingestion delay) makes it one notification. A stale backup notifies once
+ * a day while it lasts.
+ */
+export const ALERT_TIMING = {
+    dumpFailed: { window: "PT1H", frequency: "PT15M", mute: "PT2H" },
+    backupStale: { window: "P2D", frequency: "PT1H", mute: "P1D" },
+    restoreTestFailed: { window: "PT1H", frequency: "PT1H", mute: "PT2H" },
+} as const;
+
 export function validateBackupAlertsArgs(args: BackupAlertsArgs, problems: Problems, path = "args"): void {
     const hours = args.maxAgeHours ?? 26;
     if (!Number.isInteger(hours) || hours < 1 || hours > 47) {
@@ -84,7 +96,7 @@ export class BackupAlerts extends pulumi.ComponentResource {
             }, { parent: this, additionalSecretOutputs: ["webhookReceivers"] });
         }
         const queries = alertQueries(args);
-        const rule = (suffix: string, displayName: string, description: string, query: string, severity: number, window: string, frequency: string) =>
+        const rule = (suffix: string, displayName: string, description: string, query: string, severity: number, window: string, frequency: string, mute: string) =>
             new monitor.ScheduledQueryRule(`${name}-${suffix}`, {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
@@ -106,13 +118,19 @@ export class BackupAlerts extends pulumi.ComponentResource {
                     }],
                 },
                 autoMitigate: false,
+                // Stateless rules fire on every evaluation that still sees the row: the mute
+                // outlasts the window, so one failure is one notification.
+                muteActionsDuration: mute,
+                // The table exists only once a job has logged: on a brand-new workspace the
+                // service would refuse the query (SEM0100) and the first `up` would fail.
+                skipQueryValidation: true,
                 actions: this.actionGroup === undefined ? undefined : { actionGroups: [this.actionGroup.id] },
                 tags: args.tags,
             }, { parent: this });
         this.rules = [
-            rule("dump-failed", "Lifeboat: a backup failed", "A dump job logged an error: the night's backup set was not committed.", queries.dumpFailed, 1, "PT1H", "PT15M"),
-            rule("backup-stale", "Lifeboat: no fresh backup", `No backup set committed in the last ${args.maxAgeHours ?? 26} hours, or the freshness check failed.`, queries.backupStale, 1, "P2D", "PT1H"),
-            rule("restore-test-failed", "Lifeboat: the restore test failed", "The scheduled restore test could not restore and check the newest set.", queries.restoreTestFailed, 2, "PT1H", "PT1H"),
+            rule("dump-failed", "Lifeboat: a backup failed", "A dump job logged an error: the night's backup set was not committed.", queries.dumpFailed, 1, ALERT_TIMING.dumpFailed.window, ALERT_TIMING.dumpFailed.frequency, ALERT_TIMING.dumpFailed.mute),
+            rule("backup-stale", "Lifeboat: no fresh backup", `No backup set committed in the last ${args.maxAgeHours ?? 26} hours, or the freshness check failed.`, queries.backupStale, 1, ALERT_TIMING.backupStale.window, ALERT_TIMING.backupStale.frequency, ALERT_TIMING.backupStale.mute),
+            rule("restore-test-failed", "Lifeboat: the restore test failed", "The scheduled restore test could not restore and check the newest set.", queries.restoreTestFailed, 2, ALERT_TIMING.restoreTestFailed.window, ALERT_TIMING.restoreTestFailed.frequency, ALERT_TIMING.restoreTestFailed.mute),
         ];
         this.registerOutputs({ rules: this.rules.map((r) => r.name) });
     }

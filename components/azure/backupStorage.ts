@@ -3,7 +3,7 @@ import * as storage from "@pulumi/azure-native/storage";
 import * as types from "@pulumi/azure-native/types";
 import { DEFAULT_RETENTION_DAYS, Tier, TIERS, tierPrefix, VERIFICATIONS_DAYS, verificationsPrefix } from "../../scripts/layout";
 import { ROLE_TAG, ROLES } from "../roles";
-import { checkIntRange, Problems } from "../validation";
+import { checkIntRange, checkIpRanges, Problems } from "../validation";
 
 export const REDUNDANCIES = ["LRS", "ZRS", "GRS", "RAGRS", "GZRS", "RAGZRS"] as const;
 export type Redundancy = (typeof REDUNDANCIES)[number];
@@ -43,6 +43,12 @@ export interface BackupStorageArgs {
      * @default undefined (the firewall admits every network; access still needs Entra authorization)
      */
     allowedSubnetIds?: pulumi.Input<string>[];
+    /**
+     * Public IPv4 addresses or CIDR ranges (an operator's machine or office) let through the same
+     * firewall, so that `lifeboat list/verify/restore --target azblob://...` works from there.
+     * Only with `allowedSubnetIds`. @default [] (none)
+     */
+    allowedIpRanges?: string[];
     /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
 }
@@ -83,43 +89,55 @@ export function validateBackupStorageArgs(args: BackupStorageArgs, problems: Pro
         }
     });
     checkIntRange(problems, `${path}.softDeleteDays`, args.softDeleteDays ?? 14, 1, 365);
+    checkIpRanges(problems, `${path}.allowedIpRanges`, args.allowedIpRanges);
+    if ((args.allowedIpRanges ?? []).length > 0 && args.allowedSubnetIds === undefined) {
+        problems.add(`${path}.allowedIpRanges`, args.allowedIpRanges, "allowed: only with allowedSubnetIds (without them the firewall admits every network anyway)");
+    }
 }
 
 export function containerNamesOf(args: BackupStorageArgs): string[] {
     return [args.containerName ?? "dumps", ...(args.additionalContainers ?? [])];
 }
 
-/** One delete rule per tier, matching the object layout the job writes (scripts/layout.ts) in every container. */
-export function lifecycleRules(containerNames: string[], retention: RetentionDays): types.input.storage.ManagementPolicyRuleArgs[] {
-    return [...TIERS.map((tier) => ({
-        name: `lifeboat-${tier}`,
-        enabled: true,
-        type: "Lifecycle",
-        definition: {
-            filters: { blobTypes: ["blockBlob"], prefixMatch: containerNames.map((c) => `${c}/${tierPrefix(tier)}`) },
-            actions: {
-                baseBlob: { delete: { daysAfterModificationGreaterThan: retention[`${tier}Days`] } },
-                version: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
-                snapshot: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
-            },
-        },
-    })), verificationsRule(containerNames)];
+/** Azure's limit on `prefixMatch` entries in one lifecycle rule. */
+export const MAX_PREFIXES_PER_RULE = 10;
+
+type RuleActions = types.input.storage.ManagementPolicyActionArgs;
+
+/**
+ * One rule, or several when there are more than 10 prefixes (`lifeboat-daily`,
+ * `lifeboat-daily-2`, ...): Azure takes at most 10 per rule. The first keeps the name it always had.
+ */
+function splitRule(name: string, prefixes: string[], actions: RuleActions): types.input.storage.ManagementPolicyRuleArgs[] {
+    const rules: types.input.storage.ManagementPolicyRuleArgs[] = [];
+    for (let i = 0; i < prefixes.length; i += MAX_PREFIXES_PER_RULE) {
+        rules.push({
+            name: i === 0 ? name : `${name}-${i / MAX_PREFIXES_PER_RULE + 1}`,
+            enabled: true,
+            type: "Lifecycle",
+            definition: { filters: { blobTypes: ["blockBlob"], prefixMatch: prefixes.slice(i, i + MAX_PREFIXES_PER_RULE) }, actions },
+        });
+    }
+    return rules;
 }
 
-/** The restore-test reports `lifeboat verify` writes (scripts/layout.ts), kept VERIFICATIONS_DAYS. */
-function verificationsRule(containerNames: string[]): types.input.storage.ManagementPolicyRuleArgs {
-    return {
-        name: "lifeboat-verifications",
-        enabled: true,
-        type: "Lifecycle",
-        definition: {
-            filters: { blobTypes: ["blockBlob"], prefixMatch: containerNames.map((c) => `${c}/${verificationsPrefix()}`) },
-            actions: {
-                baseBlob: { delete: { daysAfterModificationGreaterThan: VERIFICATIONS_DAYS } },
-                version: { delete: { daysAfterCreationGreaterThan: VERIFICATIONS_DAYS } },
-            },
-        },
-    };
+/**
+ * One delete rule per tier, matching the object layout the job writes (scripts/layout.ts) in
+ * every container, and one for the restore-test reports; each split at 10 prefixes.
+ */
+export function lifecycleRules(containerNames: string[], retention: RetentionDays): types.input.storage.ManagementPolicyRuleArgs[] {
+    return [
+        ...TIERS.flatMap((tier) => splitRule(`lifeboat-${tier}`, containerNames.map((c) => `${c}/${tierPrefix(tier)}`), {
+            baseBlob: { delete: { daysAfterModificationGreaterThan: retention[`${tier}Days`] } },
+            version: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
+            snapshot: { delete: { daysAfterCreationGreaterThan: retention[`${tier}Days`] } },
+        })),
+        // The restore-test reports `lifeboat verify` writes (scripts/layout.ts), kept VERIFICATIONS_DAYS.
+        ...splitRule("lifeboat-verifications", containerNames.map((c) => `${c}/${verificationsPrefix()}`), {
+            baseBlob: { delete: { daysAfterModificationGreaterThan: VERIFICATIONS_DAYS } },
+            version: { delete: { daysAfterCreationGreaterThan: VERIFICATIONS_DAYS } },
+        }),
+    ];
 }
 
 export function storageAccountInputs(args: BackupStorageArgs): storage.StorageAccountArgs {
@@ -143,6 +161,9 @@ export function storageAccountInputs(args: BackupStorageArgs): storage.StorageAc
                 defaultAction: "Deny",
                 bypass: "AzureServices",
                 virtualNetworkRules: args.allowedSubnetIds.map((id) => ({ virtualNetworkResourceId: id, action: "Allow" })),
+                ...((args.allowedIpRanges ?? []).length === 0 ? {} : {
+                    ipRules: (args.allowedIpRanges ?? []).map((range) => ({ iPAddressOrRange: range, action: "Allow" as const })),
+                }),
             },
         encryption: {
             keySource: "Microsoft.Storage",

@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { fingerprintKey } from "../../scripts/fingerprint";
 import { fieldKeyOf } from "../fieldKey";
 import { ROLE_TAG, ROLES } from "../roles";
-import { checkIntRange, Problems } from "../validation";
+import { checkIntRange, checkIpRanges, Problems } from "../validation";
 
 /** Built-in role: read secret contents (what the application needs, and nothing that runs backups). */
 export const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -96,11 +96,7 @@ export function validateFieldKeyVaultArgs(args: FieldKeyVaultArgs, problems: Pro
             problems.add(`${path}.secretReaders[${i}].principalId`, r.principalId, "allowed: an Entra object ID (a GUID)");
         }
     });
-    (args.allowedIpRanges ?? []).forEach((ip, i) => {
-        if (!/^(\d{1,3}\.){3}\d{1,3}(\/\d{1,2})?$/.test(ip)) {
-            problems.add(`${path}.allowedIpRanges[${i}]`, ip, "allowed: an IPv4 address or CIDR range such as 203.0.113.0/24");
-        }
-    });
+    checkIpRanges(problems, `${path}.allowedIpRanges`, args.allowedIpRanges);
 }
 
 export function vaultInputs(args: FieldKeyVaultArgs): keyvault.VaultArgs {
@@ -119,6 +115,9 @@ export function vaultInputs(args: FieldKeyVaultArgs): keyvault.VaultArgs {
             enabledForDeployment: false,
             enabledForTemplateDeployment: false,
             enabledForDiskEncryption: false,
+            // Required on create unless recovering (SDK: "Otherwise, access policies are
+            // required"; pulumi-azure-native#1478); ignored by an RBAC vault, so none.
+            accessPolicies: [],
             publicNetworkAccess: (args.publicNetworkAccess ?? true) ? "Enabled" : "Disabled",
             networkAcls: {
                 defaultAction: "Deny",

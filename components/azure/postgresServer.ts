@@ -53,7 +53,12 @@ export interface PostgresServerRestore {
     createMode: RestoreCreateMode;
     /** The ARM resource ID of the server whose backup is used. */
     sourceServerResourceId: string;
-    /** PointInTimeRestore only (required there): ISO 8601 UTC time to restore to. @default undefined */
+    /**
+     * ISO 8601 UTC time: for PointInTimeRestore the moment to restore to; GeoRestore and
+     * ReviveDropped need one too (the SDK: "required when createMode is PointInTimeRestore,
+     * GeoRestore, or ReviveDropped"), the time of the `up` (what the az CLI sends).
+     * @default undefined
+     */
     pointInTimeUTC?: string;
 }
 
@@ -96,11 +101,12 @@ export interface PostgresServerArgs {
     /** Create the server from a backup instead of empty. @default undefined (a new, empty server) */
     restore?: PostgresServerRestore;
     /**
-     * A server restored from a backup already has its databases: adopt them (Pulumi `import`)
-     * instead of creating them. Needs the literal subscription and resource group of the new
-     * server. Set it with PointInTimeRestore, GeoRestore and ReviveDropped. @default undefined (databases created)
+     * The server was created by a restore in an earlier `up` (the stack's `restore.mode:
+     * restored`). Its databases came with the backup and are not declared (as in the restore
+     * itself: a Database create, or an `import` of one that does not exist yet, would fail);
+     * the admin password, which the restore create could not set, is sent now. @default false
      */
-    adoptDatabases?: { subscriptionId: string; resourceGroupName: string };
+    restored?: boolean;
     /**
      * Adopt this existing Flexible Server (its resource ID) with Pulumi `import` instead of
      * creating one: its databases are imported too, it stays protected, and its login,
@@ -191,6 +197,9 @@ export function validatePostgresServerArgs(args: PostgresServerArgs, problems: P
             problems.add(`${path}.restore`, args.restore.createMode, "allowed: no restore with existingServerId (an adopted server exists already)");
         }
     }
+    if (args.restore !== undefined && args.restored === true) {
+        problems.add(`${path}.restored`, true, "allowed: only without restore (a server is restored once; later runs say restored)");
+    }
     if (args.restore !== undefined) {
         const r = args.restore;
         if (!(RESTORE_CREATE_MODES as readonly string[]).includes(r.createMode)) {
@@ -199,10 +208,22 @@ export function validatePostgresServerArgs(args: PostgresServerArgs, problems: P
         if (!/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.DBforPostgreSQL\/flexibleServers\/[^/]+$/i.test(r.sourceServerResourceId ?? "")) {
             problems.add(`${path}.restore.sourceServerResourceId`, r.sourceServerResourceId, "allowed: a Flexible Server resource ID, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.DBforPostgreSQL/flexibleServers/<name>");
         }
-        if (r.createMode === "PointInTimeRestore" && r.pointInTimeUTC === undefined) {
-            problems.add(`${path}.restore.pointInTimeUTC`, r.pointInTimeUTC, "required for PointInTimeRestore: an ISO 8601 UTC time such as 2026-11-20T13:45:00Z");
+        if (r.pointInTimeUTC === undefined) {
+            problems.add(`${path}.restore.pointInTimeUTC`, r.pointInTimeUTC, `required for ${r.createMode}: an ISO 8601 UTC time such as 2026-11-20T13:45:00Z (for GeoRestore and ReviveDropped, the current time)`);
         }
     }
+}
+
+function autoGrows(args: PostgresServerArgs): boolean {
+    return args.storageAutoGrow ?? true;
+}
+
+/**
+ * Inputs ignored after creation: the restore-only ones, and with auto-grow the storage size
+ * (the service grows the disk; sending the configured size again would be refused as a shrink).
+ */
+export function serverIgnoreChanges(args: PostgresServerArgs): string[] {
+    return [...RESTORE_ONLY_INPUTS, ...(autoGrows(args) ? ["storage.storageSizeGB"] : [])];
 }
 
 /** The Server resource inputs, as a pure function of the args (tested directly). */
@@ -215,7 +236,7 @@ export function serverInputs(args: PostgresServerArgs, password: pulumi.Input<st
         location: args.location,
         version: args.version ?? "16",
         sku: { name: skuName, tier: skuTier(skuName) ?? "GeneralPurpose" },
-        storage: { storageSizeGB: args.storageSizeGb ?? 128, autoGrow: (args.storageAutoGrow ?? true) ? "Enabled" : "Disabled" },
+        storage: { storageSizeGB: args.storageSizeGb ?? 128, autoGrow: autoGrows(args) ? "Enabled" : "Disabled" },
         // Both set explicitly: the SDK silently defaults geoRedundantBackup to Disabled.
         backup: {
             backupRetentionDays: args.backupRetentionDays ?? 35,
@@ -228,7 +249,9 @@ export function serverInputs(args: PostgresServerArgs, password: pulumi.Input<st
             tenantId: args.tenantId,
         },
         administratorLogin: auth === "password" ? (args.administratorLogin ?? "lifeboat_admin") : undefined,
-        administratorLoginPassword: auth === "password" ? password : undefined,
+        // A restore create keeps the source's password whatever is sent, and Pulumi would then see
+        // no diff and never send this one: it is sent from the next run (restored) on, as an update.
+        administratorLoginPassword: auth === "password" && args.restore === undefined ? password : undefined,
         network: { publicNetworkAccess: (args.publicNetworkAccess ?? false) ? "Enabled" : "Disabled" },
         createMode: args.restore?.createMode,
         sourceServerResourceId: args.restore?.sourceServerResourceId,
@@ -284,15 +307,17 @@ export class PostgresServer extends pulumi.ComponentResource {
             protect: true,
             import: args.existingServerId,
             // A restored server keeps its creation inputs in state; changing them must never replace it.
-            ignoreChanges: adopted === undefined ? RESTORE_ONLY_INPUTS : [...RESTORE_ONLY_INPUTS, ...ADOPTION_IGNORED_INPUTS],
+            ignoreChanges: adopted === undefined ? serverIgnoreChanges(args) : [...serverIgnoreChanges(args), ...ADOPTION_IGNORED_INPUTS],
             // Geo-redundancy is fixed at creation: a change needs a new server, which `protect` refuses.
             replaceOnChanges: ["backup.geoRedundantBackup"],
             additionalSecretOutputs: ["administratorLoginPassword"],
         });
         this.fqdn = this.server.fullyQualifiedDomainName;
 
-        const adopt = args.adoptDatabases ?? (adopted === undefined ? undefined : { subscriptionId: adopted.subscriptionId, resourceGroupName: adopted.resourceGroupName });
-        this.databases = args.databases.map((db) => new dbforpostgresql.Database(`${name}-${db}`, {
+        // A restored server brings its databases: none is declared (see `restored`); an adopted one's are imported.
+        const adopt = adopted === undefined ? undefined : { subscriptionId: adopted.subscriptionId, resourceGroupName: adopted.resourceGroupName };
+        const declared = args.restore === undefined && args.restored !== true ? args.databases : [];
+        this.databases = declared.map((db) => new dbforpostgresql.Database(`${name}-${db}`, {
             resourceGroupName: args.resourceGroupName,
             // The literal name, with an explicit dependency, so that the value is known during preview.
             serverName: args.serverName,

@@ -21,7 +21,7 @@ describe("the shipped aws stack", () => {
         const counts: Record<string, number> = {
             "aws:rds/instance:Instance": 1,
             "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
-            "aws:kms/key:Key": 4,
+            "aws:kms/key:Key": 5,
             "aws:secretsmanager/secret:Secret": 1,
             "aws:secretsmanager/secretVersion:SecretVersion": 1,
             "aws:s3/bucket:Bucket": 1,

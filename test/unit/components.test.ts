@@ -101,6 +101,7 @@ describe("FieldKeyVault", () => {
             enabledForDeployment: false,
             enabledForTemplateDeployment: false,
             enabledForDiskEncryption: false,
+            accessPolicies: [],
             publicNetworkAccess: "Enabled",
             networkAcls: { defaultAction: "Deny", bypass: "AzureServices", ipRules: [] },
         });

@@ -22,7 +22,7 @@ describe("invalid stack configs fail before any resource, naming the key, the va
         ["geo-redundancy as a string", { servers: [{ ...devServer, geoRedundantBackup: "yes" }] }, "lifeboat:servers[0].geoRedundantBackup: got \"yes\"; allowed: a boolean"],
         ["no databases", { servers: [{ ...devServer, databases: [] }] }, "lifeboat:servers[0].databases: got []; allowed: at least one database name"],
         ["misspelt key inside a server", { servers: [{ ...devServer, geoRedundant: true }] }, "lifeboat:servers[0].geoRedundant: got an unknown key; remove it or fix its spelling"],
-        ["misspelt top-level key", { server: [devServer] }, "lifeboat:server: got an unknown key; known keys: target, servers, backupStorage, keyVault, fieldEncryptionKey, schedule, alerts, restore, offsite, local, postgresPassword, offsiteCredential, serverPasswords, network"],
+        ["misspelt top-level key", { server: [devServer] }, "lifeboat:server: got an unknown key; known keys: target, servers, backupStorage, keyVault, fieldEncryptionKey, schedule, alerts, restore, offsite, local, postgresPassword, offsiteCredential, serverPasswords, operatorIpRanges, network"],
         ["vault soft delete", { keyVault: { location: "swedencentral", softDeleteRetentionDays: 120 } }, "lifeboat:keyVault.softDeleteRetentionDays: got 120; allowed: a whole number from 7 to 90"],
         ["key vault missing", { keyVault: undefined }, "lifeboat:keyVault: missing; required: {location} at least: the region of the field-key vault, holding no backup"],
         ["storage redundancy", { backupStorage: { location: "westeurope", redundancy: "GEO" } }, "lifeboat:backupStorage.redundancy: got \"GEO\"; allowed: one of LRS, ZRS, GRS, RAGRS, GZRS, RAGZRS"],

@@ -43,6 +43,10 @@ export function recordingMocks(): { mocks: pulumi.runtime.Mocks; resources: Reco
             if (args.type === "random:index/randomPassword:RandomPassword") {
                 extra.result = "generated-password";
             }
+            if (args.type === "aws:kms/key:Key") {
+                extra.arn = `arn:aws:kms:${args.inputs.region ?? "eu-central-1"}:123456789012:key/${args.name}`;
+                extra.keyId = args.name;
+            }
             if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
                 extra.principalId = "principal-1";
                 extra.clientId = "client-1";

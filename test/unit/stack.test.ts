@@ -29,7 +29,7 @@ describe.each(["dev", "prod"])("the shipped %s stack", (stack) => {
         const server = byType(result, "azure-native:dbforpostgresql:Server");
         expect(server).toHaveLength(1);
         expect(server[0].opts.protect).toBe(true);
-        expect(server[0].opts.ignoreChanges).toEqual(["createMode", "sourceServerResourceId", "pointInTimeUTC"]);
+        expect(server[0].opts.ignoreChanges).toEqual(["createMode", "sourceServerResourceId", "pointInTimeUTC", "storage.storageSizeGB"]);
         expect((server[0].props.backup as Record<string, unknown>).geoRedundantBackup).toBe("Enabled");
         expect(byType(result, "azure-native:dbforpostgresql:Database").map((r) => r.props.databaseName)).toEqual(["main", "audit"]);
         for (const type of ["azure-native:keyvault:Vault", "azure-native:keyvault:Secret", "azure-native:storage:StorageAccount", "azure-native:storage:BlobContainer", "azure-native:storage:ManagementPolicy"]) {
