@@ -206,7 +206,8 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
     plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, restore: undefined, administratorPassword: s.existingServerId === undefined ? undefined : "lifeboat:serverPasswords" }, problems, `${NAMESPACE}:servers[${i}]`));
     validateFieldKeyVaultArgs(plan.vault, problems, `${NAMESPACE}:keyVault`);
     const storageProblems = new Problems();
-    validateBackupStorageArgs(plan.storage, storageProblems, `${NAMESPACE}:backupStorage`);
+    // The stack always closes the account to all but the jobs' subnet (added once it exists).
+    validateBackupStorageArgs({ ...plan.storage, allowedSubnetIds: [] }, storageProblems, `${NAMESPACE}:backupStorage`);
     // The operators' ranges are a key of their own: report them under it.
     problems.list.push(...storageProblems.list.map((p) => p.path.includes(".allowedIpRanges[") ? { ...p, path: p.path.replace(`${NAMESPACE}:backupStorage.allowedIpRanges`, `${NAMESPACE}:operatorIpRanges`) } : p));
     // Server names are checked with the servers; here they only count for the endpoints subnet's room.
