@@ -33,7 +33,8 @@ RUN npm pkg delete devDependencies \
 FROM node:${NODE_VERSION}-bookworm-slim
 # pg_dump must be at least the server's major version, so the job carries the newest client.
 # PG_MAJOR=newest picks the newest postgresql-client-N in PGDG's bookworm-pgdg main component
-# (released versions only); set e.g. --build-arg PG_MAJOR=17 to pin one.
+# (released versions only); set e.g. --build-arg PG_MAJOR=17 to pin one. zstd (Debian's) restores
+# the .dump.zst sets jobs with pg_dump 15 made (their default codec, scripts/codec.ts).
 ARG PG_MAJOR=newest
 RUN set -eux; \
     apt-get update; \
@@ -46,7 +47,7 @@ RUN set -eux; \
     if [ "$major" = "newest" ]; then \
         major="$(apt-cache search --names-only '^postgresql-client-[0-9]+$' | sed -E 's/^postgresql-client-([0-9]+).*/\1/' | sort -n | tail -1)"; \
     fi; \
-    apt-get install -y --no-install-recommends "postgresql-client-$major"; \
+    apt-get install -y --no-install-recommends "postgresql-client-$major" zstd; \
     /usr/lib/postgresql/"$major"/bin/pg_dump --version; \
     apt-get purge -y --auto-remove curl; \
     rm -rf /var/lib/apt/lists/*

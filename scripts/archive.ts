@@ -1,6 +1,7 @@
 import { spawn } from "child_process";
 import { createHash } from "crypto";
-import { Readable } from "stream";
+import { Readable, Writable } from "stream";
+import { Codec, spawnDecompressor } from "./codec";
 import { LifeboatError } from "./errors";
 import { pgBin } from "./pg";
 
@@ -16,49 +17,25 @@ export interface ReadBack {
 /**
  * Streams an archive through SHA-256 and into `pg_restore --list` at once: proves the bytes are
  * what was written and that they are a readable custom-format archive. pg_restore may stop
- * reading once it has the table of contents; the rest is still hashed.
+ * reading once it has the table of contents; the rest is still hashed. A zstd object is
+ * decompressed by the zstd program on its way into pg_restore (node hashes the stored bytes).
  */
-export async function readBack(stream: Readable, what: string): Promise<ReadBack> {
-    const child = spawn(pgBin("pg_restore"), ["--list"], { stdio: ["pipe", "pipe", "pipe"] });
+export async function readBack(stream: Readable, what: string, codec: Codec = "none"): Promise<ReadBack> {
+    const unzip = codec === "zstd" ? spawnDecompressor() : undefined;
+    const child = spawn(pgBin("pg_restore"), ["--list"], { stdio: [unzip?.stdout ?? "pipe", "pipe", "pipe"] });
+    unzip?.stdout?.destroy();
+    unzip?.stderr?.resume();
+    unzip?.on("error", () => undefined);
+    const input = (unzip?.stdin ?? child.stdin) as NonNullable<typeof child.stdin>;
     let toc = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (toc += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => (toc += d));
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const exited = new Promise<number>((resolve, reject) => {
         child.on("error", reject);
         child.on("close", (code) => resolve(code ?? 1));
     });
-    let stdinOpen = true;
-    child.stdin.on("error", () => {
-        stdinOpen = false;
-    });
-    child.stdin.on("close", () => {
-        stdinOpen = false;
-    });
-    const hash = createHash("sha256");
-    let size = 0;
-    try {
-        for await (const c of stream) {
-            const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
-            hash.update(chunk);
-            size += chunk.length;
-            if (stdinOpen && !child.stdin.write(chunk)) {
-                await new Promise<void>((resolve) => {
-                    const done = (): void => {
-                        child.stdin.off("drain", done);
-                        child.stdin.off("close", done);
-                        resolve();
-                    };
-                    child.stdin.on("drain", done);
-                    child.stdin.on("close", done);
-                });
-            }
-        }
-    } finally {
-        if (stdinOpen) {
-            child.stdin.end();
-        }
-    }
+    const { size, sha256 } = await hashInto(stream, input);
     const code = await exited;
     if (code !== 0) {
         throw new LifeboatError(
@@ -68,7 +45,65 @@ export async function readBack(stream: Readable, what: string): Promise<ReadBack
             "archive-unreadable",
         );
     }
-    return { size, sha256: hash.digest("hex"), tables: countTables(toc), toc };
+    return { size, sha256, tables: countTables(toc), toc };
+}
+
+/**
+ * Reads `stream` to its end through SHA-256, writing every chunk into `sink` while it stays open
+ * (a reader that stops early, as pg_restore --list or a failing decompressor, is not an error:
+ * the whole stream is still hashed). `onChunk` sees each chunk (progress). Ends `sink`.
+ */
+export async function hashInto(stream: Readable, sink: Writable | undefined, onChunk?: (n: number) => void): Promise<{ size: number; sha256: string }> {
+    let open = sink !== undefined;
+    const closed = (): void => {
+        open = false;
+    };
+    sink?.on("error", closed);
+    sink?.on("close", closed);
+    const hash = createHash("sha256");
+    let size = 0;
+    try {
+        for await (const c of stream) {
+            const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+            hash.update(chunk);
+            size += chunk.length;
+            onChunk?.(chunk.length);
+            if (open && sink !== undefined && !sink.write(chunk)) {
+                await new Promise<void>((resolve) => {
+                    const done = (): void => {
+                        sink.off("drain", done);
+                        sink.off("close", done);
+                        resolve();
+                    };
+                    sink.on("drain", done);
+                    sink.on("close", done);
+                });
+            }
+        }
+    } finally {
+        if (open) {
+            sink?.end();
+        }
+    }
+    return { size, sha256: hash.digest("hex") };
+}
+
+/**
+ * Proves the stored archive's header and table of contents are readable without reading it
+ * whole: ranged reads from the start into (zstd and) `pg_restore --list`, 1 MiB first, four
+ * times more each time pg_restore needs more, the whole object at worst.
+ */
+export async function readHead(range: (offset: number, count: number) => Promise<Readable>, size: number, what: string, codec: Codec): Promise<{ tables: number; toc: string; bytesRead: number }> {
+    for (let count = Math.min(size, 1 << 20); ; count = Math.min(size, count * 4)) {
+        try {
+            const back = await readBack(await range(0, count), what, codec);
+            return { tables: back.tables, toc: back.toc, bytesRead: count };
+        } catch (e) {
+            if (count >= size || !(e instanceof LifeboatError) || e.code !== "archive-unreadable") {
+                throw e;
+            }
+        }
+    }
 }
 
 /** The TABLE entries of a `pg_restore --list` table of contents (not TABLE DATA, not TABLE ATTACH). */

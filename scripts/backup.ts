@@ -1,14 +1,14 @@
-import { ChildProcess } from "child_process";
 import { spawnChild } from "./children";
 import { createHash } from "crypto";
-import { PassThrough } from "stream";
-import { displayTable, readBack, tablesNotInToc } from "./archive";
+import { PassThrough, Readable } from "stream";
+import { displayTable, readBack, readHead, tablesNotInToc } from "./archive";
 import { catalogSnapshot } from "./catalog";
+import { checkCodec, codecSuffix, DumpCodec, dumpCodec, Exited, watchExit } from "./codec";
 import { LifeboatError, messageOf } from "./errors";
 import { dumpKey, manifestKey, setIdFor, setPrefix, Tier, tierFor } from "./layout";
 import { log, markLogged, mbPerSecond, Progress, wasLogged } from "./log";
 import { DatabaseEntry, INCOMPLETE_NAME, Manifest, MANIFEST_FORMAT } from "./manifest";
-import { childEnv, classifyPgError, compressArgs, ConnSpec, conninfo, connect, describeServer, pgBin, programMajor } from "./pg";
+import { childEnv, classifyPgError, ConnSpec, conninfo, connect, describeServer, pgBin, programMajor } from "./pg";
 import { Target } from "./targets";
 import { toolVersion } from "./version";
 
@@ -80,6 +80,55 @@ function pgDumpFailure(database: string, stderr: string, code: number | null, si
     return new LifeboatError(`pg_dump of database ${JSON.stringify(database)} failed: ${last}`, "the pg_dump message and the server log", 1, "pg_dump-failed");
 }
 
+interface Dump {
+    /** The stored bytes: pg_dump's archive, or the compressor's output. */
+    stdout: Readable;
+    /** Resolves with undefined once every process of the pipe exited 0, else with the failure. */
+    exited: Promise<LifeboatError | undefined>;
+    kill(): void;
+}
+
+/**
+ * pg_dump of one database, and with a stream codec the compressor reading pg_dump's stdout
+ * directly (an OS pipe between the two processes: node only sees the compressed bytes).
+ */
+function startDump(conn: ConnSpec, database: string, codec: DumpCodec, extraArgs: string[]): Dump {
+    const pgDump = spawnChild(pgBin("pg_dump"), ["--format=custom", "--no-password", ...extraArgs, ...codec.pgDumpArgs, `--dbname=${conninfo(conn, database)}`], {
+        env: childEnv(conn),
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    const dumped = watchExit(pgDump);
+    const dumpFailure = (e: Exited): LifeboatError | undefined => (e.code === 0 ? undefined : pgDumpFailure(database, e.stderr, e.code, e.signal, conn));
+    if (codec.compressor === undefined) {
+        return { stdout: pgDump.stdout as Readable, exited: dumped.then(dumpFailure), kill: () => pgDump.kill("SIGKILL") };
+    }
+    const { program, args } = codec.compressor;
+    const zip = spawnChild(program, args, { stdio: [pgDump.stdout, "pipe", "pipe"] });
+    // the compressor holds the pipe's read end now; node's copy would only compete for the bytes
+    pgDump.stdout?.destroy();
+    const zipped = watchExit(zip);
+    const exited = Promise.all([dumped, zipped]).then(([d, z]) => {
+        // pg_dump's failure first: the compressor ends a truncated input with a valid frame
+        const failed = dumpFailure(d);
+        if (failed !== undefined) {
+            return failed;
+        }
+        if (z.code === 0) {
+            return undefined;
+        }
+        const why = z.signal !== null ? `killed by ${z.signal}` : (z.stderr.trim().split("\n").pop() ?? `exit code ${z.code}`);
+        return new LifeboatError(`${program} compressing the dump of ${JSON.stringify(database)} failed: ${why}`, "the zstd program, or --compress gzip", 1, "compressor-failed");
+    });
+    return {
+        stdout: zip.stdout as Readable,
+        exited,
+        kill: () => {
+            pgDump.kill("SIGKILL");
+            zip.kill("SIGKILL");
+        },
+    };
+}
+
 async function preflight(conn: ConnSpec, database: string): Promise<Preflight> {
     const client = await connect(conn, database);
     try {
@@ -138,7 +187,8 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         Promise.all(targets.map((t) => t.check())),
         Promise.all(databases.map((db) => preflight(conn, db))),
     ]);
-    const compress = compressArgs(opts.compress, pgDumpMajor);
+    const codec = dumpCodec(opts.compress, pgDumpMajor);
+    await checkCodec(codec.codec);
     const servers = new Map<string, Preflight>();
     databases.forEach((db, i) => {
         const p = preflights[i];
@@ -162,32 +212,18 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
     const onOuterAbort = (): void => controller.abort();
     opts.signal.addEventListener("abort", onOuterAbort, { once: true });
     const progress = new Progress("backup");
-    log.event("backup.start", { set: id, tier, databases, targets: targets.map((t) => t.display), jobs: opts.jobs, compress: opts.compress ?? "default", pgDumpVersion: pgDumpMajor });
+    log.event("backup.start", { set: id, tier, databases, targets: targets.map((t) => t.display), jobs: opts.jobs, compress: codec.compress, codec: codec.codec, pgDumpVersion: pgDumpMajor });
 
     const dumpOne = async (database: string): Promise<DatabaseEntry> => {
         const startedAt = new Date();
-        const keys = new Map(targets.map((t) => [t, dumpKey(tier, id, database, t.prefix)]));
+        const keys = new Map(targets.map((t) => [t, `${dumpKey(tier, id, database, t.prefix)}${codecSuffix(codec.codec)}`]));
         log.event("database.start", { set: id, database });
         // the table list the manifest records, read in the snapshot pg_dump dumps
         const catalog = await catalogSnapshot(conn, database);
         const snapshotArgs = catalog.snapshot === undefined ? [] : [`--snapshot=${catalog.snapshot}`];
-        const child: ChildProcess = spawnChild(pgBin("pg_dump"), ["--format=custom", "--no-password", ...snapshotArgs, ...compress, `--dbname=${conninfo(conn, database)}`], {
-            env: childEnv(conn),
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stderr = "";
-        child.stderr?.setEncoding("utf8").on("data", (d: string) => {
-            stderr = (stderr + d).slice(-8192);
-        });
-        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-            child.on("error", (e) => {
-                stderr += `\n${messageOf(e)}`;
-                resolve({ code: 127, signal: null });
-            });
-            child.on("close", (code, signal) => resolve({ code, signal }));
-        });
-        void exited.then(() => catalog.release());
-        const stdout = child.stdout as NonNullable<ChildProcess["stdout"]>;
+        const dump = startDump(conn, database, codec, snapshotArgs);
+        void dump.exited.then(() => catalog.release());
+        const stdout = dump.stdout;
         const hash = createHash("sha256");
         let bytes = 0;
         const branches = targets.map(() => new PassThrough({ highWaterMark: 1 << 20 }));
@@ -202,7 +238,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
                 return;
             }
             stopped = e;
-            child.kill("SIGKILL");
+            dump.kill();
             for (const b of branches) {
                 b.destroy(e instanceof Error ? e : new Error(String(e)));
             }
@@ -218,16 +254,17 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         for (const b of branches) {
             stdout.pipe(b, { end: false });
         }
-        void exited.then(({ code, signal }) => {
+        const exited = dump.exited;
+        void exited.then((failure) => {
             if (stopped !== undefined) {
                 return;
             }
-            if (code === 0) {
+            if (failure === undefined) {
                 for (const b of branches) {
                     b.end();
                 }
             } else {
-                stop(pgDumpFailure(database, stderr, code, signal, conn));
+                stop(failure);
             }
         });
         const uploads = targets.map((t, i) =>
@@ -245,12 +282,11 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         );
         const [exit, ...puts] = await Promise.allSettled([exited, ...uploads]);
         controller.signal.removeEventListener("abort", onAbort);
-        const exitValue = exit.status === "fulfilled" ? (exit.value as { code: number | null; signal: NodeJS.Signals | null }) : { code: 1, signal: null };
         if (stopped instanceof LifeboatError) {
             throw stopped;
         }
-        if (exitValue.code !== 0 && stopped === undefined) {
-            throw pgDumpFailure(database, stderr, exitValue.code, exitValue.signal, conn);
+        if (exit.status === "fulfilled" && exit.value !== undefined && stopped === undefined) {
+            throw exit.value;
         }
         const rejected = puts.find((p) => p.status === "rejected");
         if (rejected !== undefined || stopped !== undefined) {
@@ -266,14 +302,24 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         await Promise.all(
             targets.map(async (t) => {
                 const key = keys.get(t) as string;
-                const back = await readBack(await t.get(key), `${t.display} ${key}`);
-                if (back.sha256 !== sha256 || back.size !== bytes) {
-                    throw new LifeboatError(
-                        `checksum mismatch reading back ${key} from ${t.display}: stored ${back.size} bytes sha256 ${back.sha256}, dumped ${bytes} bytes sha256 ${sha256}`,
-                        "the target's storage; the set was rolled back",
-                        1,
-                        "checksum-mismatch",
-                    );
+                // the store's own checksums where it has them: no second transfer of the archive
+                const proof = t.verifyStored === undefined || t.getRange === undefined ? undefined : await t.verifyStored(key, bytes);
+                let back: { tables: number; toc: string };
+                if (proof !== undefined && t.getRange !== undefined) {
+                    const head = await readHead((offset, count) => (t.getRange as NonNullable<Target["getRange"]>).call(t, key, offset, count), bytes, `${t.display} ${key}`, codec.codec);
+                    log.event("database.read_back", { set: id, database, target: t.display, proof, headBytes: head.bytesRead, tables: head.tables });
+                    back = head;
+                } else {
+                    const whole = await readBack(await t.get(key), `${t.display} ${key}`, codec.codec);
+                    if (whole.sha256 !== sha256 || whole.size !== bytes) {
+                        throw new LifeboatError(
+                            `checksum mismatch reading back ${key} from ${t.display}: stored ${whole.size} bytes sha256 ${whole.sha256}, dumped ${bytes} bytes sha256 ${sha256}`,
+                            "the target's storage; the set was rolled back",
+                            1,
+                            "checksum-mismatch",
+                        );
+                    }
+                    back = whole;
                 }
                 tables = back.tables;
                 const lacking = tablesNotInToc(back.toc, catalog.tables);
@@ -302,12 +348,13 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         const server = servers.get(database) as Preflight;
         return {
             name: database,
-            key: dumpKey(tier, id, database),
+            key: `${dumpKey(tier, id, database)}${codecSuffix(codec.codec)}`,
             size: bytes,
             sha256,
             serverVersion: server.serverVersion,
             pgDumpVersion: String(pgDumpMajor),
-            compress: opts.compress ?? "default",
+            compress: codec.compress,
+            codec: codec.codec,
             startedAt: startedAt.toISOString(),
             endedAt: endedAt.toISOString(),
             verified: true,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CODECS } from "./codec";
 import { LifeboatError, messageOf } from "./errors";
 import { MANIFEST_NAME, manifestKey, normalisePrefix, parseManifestKey, setPrefix, Tier, TIERS, unsafeSetKey } from "./layout";
 import { Target } from "./targets";
@@ -27,7 +28,14 @@ export const DatabaseEntry = z.object({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     serverVersion: z.string(),
     pgDumpVersion: z.string(),
+    /** pg_dump's compression: `zstd:3`, `gzip:6`, `none`; `default` (gzip) in sets made before codecs. */
     compress: z.string(),
+    /**
+     * The stream codec around the archive: `none`, the object is pg_dump's custom archive as is;
+     * `zstd`, the object is a zstd frame of a `pg_dump -Fc -Z0` archive (`zstd -d` gives it back).
+     * Absent in sets made before codecs: `none`.
+     */
+    codec: z.enum(CODECS).default("none"),
     startedAt: z.string(),
     endedAt: z.string(),
     /** The stored object was read back: SHA-256 matched and `pg_restore --list` read its table of contents. */

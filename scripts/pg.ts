@@ -83,7 +83,7 @@ export function compressArgs(flag: string | undefined, pgDumpMajor: number): str
         return [];
     }
     const value = flag.trim().toLowerCase();
-    const allowed = pgDumpMajor >= 16 ? "gzip, lz4, zstd or none, with an optional :level, or a level 0-9" : "gzip or none, with an optional :level 0-9, or a level 0-9 (lz4 and zstd need pg_dump 16+)";
+    const allowed = pgDumpMajor >= 16 ? "gzip, lz4, zstd or none, with an optional :level, or a level 0-9" : "gzip, zstd or none, with an optional :level (gzip 0-9, zstd 1-19), or a level 0-9 (lz4 needs pg_dump 16+)";
     const bad = (): never => {
         throw new LifeboatError(`--compress ${flag} is not supported by pg_dump ${pgDumpMajor}`, `--compress: ${allowed}`, 2, "usage");
     };

@@ -1,13 +1,11 @@
-import { createHash } from "crypto";
 import { createReadStream, createWriteStream, promises as fsp } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { Transform } from "stream";
-import { pipeline } from "stream/promises";
-import { displayTable, Statement, statements, summary, TableRef, tocEntries, tocTablesMissing } from "./archive";
+import { displayTable, hashInto, Statement, statements, summary, TableRef, tocEntries, tocTablesMissing } from "./archive";
 import { applyDatabaseProperties, databaseProperties, DatabaseProperties, forDatabase } from "./databaseProperties";
 import { EXIT_REFUSED, EXIT_USAGE, errnoCode, LifeboatError, messageOf } from "./errors";
+import { spawnDecompressor, watchExit, zstdBin } from "./codec";
 import { log, mbPerSecond, Progress, testHold } from "./log";
 import { DatabaseEntry, findSet, SetRef } from "./manifest";
 import { classifyPgError, childEnv, ConnSpec, conninfo, connect, describeServer, quoteIdent, quoteLiteral, run } from "./pg";
@@ -77,32 +75,45 @@ export interface Downloaded {
 
 /**
  * Streams a set's archive to a private temporary file (pg_restore --jobs needs a seekable file),
- * hashing as it goes, and refuses it unless size and SHA-256 match the manifest.
+ * hashing as it goes, and refuses it unless size and SHA-256 match the manifest. A zstd object
+ * is decompressed on the way (the zstd program, on another core; node hashes the stored bytes),
+ * so download, hash and decompression overlap; a local zstd object is read once, in place. The
+ * checksum is proven before this returns: no SQL of an unproven archive ever reaches the server.
  */
 export async function download(target: Target, set: SetRef, entry: DatabaseEntry): Promise<Downloaded> {
     const key = `${target.prefix}${entry.key}`;
     const local = target.localPath === undefined ? undefined : await target.localPath(key);
-    if (local !== undefined) {
+    if (local !== undefined && entry.codec === "none") {
         return checkInPlace(target, set, entry, key, local);
     }
     const base = process.env.LIFEBOAT_TMPDIR ?? os.tmpdir();
     const dir = await fsp.mkdtemp(path.join(base, "lifeboat-restore-"));
     const file = path.join(dir, "archive.dump");
     const cleanup = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
-    const hash = createHash("sha256");
-    let size = 0;
     const progress = new Progress("download", { [entry.name]: entry.size });
     const started = Date.now();
+    let got: { size: number; sha256: string };
+    let unzipFailed: string | undefined;
     try {
-        const tap = new Transform({
-            transform(chunk: Buffer, _enc, cb) {
-                hash.update(chunk);
-                size += chunk.length;
-                progress.add(entry.name, chunk.length);
-                cb(null, chunk);
-            },
-        });
-        await pipeline(await target.get(key), tap, createWriteStream(file, { mode: 0o600 }));
+        const source = local !== undefined ? createReadStream(local, { highWaterMark: 1 << 20 }) : await target.get(key);
+        const onChunk = (n: number): void => progress.add(entry.name, n);
+        if (entry.codec === "zstd") {
+            const unzip = spawnDecompressor(file);
+            const exited = watchExit(unzip);
+            got = await hashInto(source, unzip.stdin ?? undefined, onChunk);
+            const e = await exited;
+            if (e.code !== 0) {
+                unzipFailed = e.stderr.trim().split("\n").pop() ?? `${zstdBin()} exited ${e.code}`;
+            }
+        } else {
+            const out = createWriteStream(file, { mode: 0o600, highWaterMark: 1 << 20 });
+            const written = new Promise<void>((resolve, reject) => {
+                out.on("error", reject);
+                out.on("finish", resolve);
+            });
+            got = await hashInto(source, out, onChunk);
+            await written;
+        }
         progress.done();
     } catch (e) {
         progress.done();
@@ -115,12 +126,23 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
         }
         throw new LifeboatError(`download of ${key} from ${target.display} failed: ${messageOf(e)}`, "the target", 1, "download-failed");
     }
-    const sha256 = hash.digest("hex");
+    const { size, sha256 } = got;
     if (size !== entry.size || sha256 !== entry.sha256) {
         await cleanup();
         throw checksumMismatch(target, key, entry, size, sha256);
     }
-    log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: (Date.now() - started) / 1000, mbPerSecond: mbPerSecond(size, Date.now() - started), sha256 });
+    if (unzipFailed !== undefined) {
+        await cleanup();
+        const full = /No space left/i.test(unzipFailed);
+        throw new LifeboatError(
+            `${full ? `no space left in ${base} for the decompressed archive of ${entry.name}` : `cannot decompress ${key} (checksum matched)`}: ${unzipFailed}`,
+            full ? "free space there or set LIFEBOAT_TMPDIR (the decompressed archive is several times the stored size)" : "the zstd program (LIFEBOAT_ZSTD)",
+            1,
+            full ? "disk-full" : "archive-unreadable",
+        );
+    }
+    const ms = Date.now() - started;
+    log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined });
     return { file, dir, cleanup };
 }
 
@@ -136,19 +158,14 @@ function checksumMismatch(target: Target, key: string, entry: DatabaseEntry, siz
 /** A local (file://) archive is hashed where it lies and restored from there: no copy. */
 async function checkInPlace(target: Target, set: SetRef, entry: DatabaseEntry, key: string, file: string): Promise<Downloaded> {
     const started = Date.now();
-    const hash = createHash("sha256");
-    let size = 0;
     const progress = new Progress("check", { [entry.name]: entry.size });
+    let got: { size: number; sha256: string };
     try {
-        for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-            hash.update(chunk as Buffer);
-            size += (chunk as Buffer).length;
-            progress.add(entry.name, (chunk as Buffer).length);
-        }
+        got = await hashInto(createReadStream(file, { highWaterMark: 1 << 20 }), undefined, (n) => progress.add(entry.name, n));
     } finally {
         progress.done();
     }
-    const sha256 = hash.digest("hex");
+    const { size, sha256 } = got;
     if (size !== entry.size || sha256 !== entry.sha256) {
         throw checksumMismatch(target, key, entry, size, sha256);
     }
@@ -196,7 +213,7 @@ export function lackingTables(expected: ExpectedTables, present: TableRef[]): st
 }
 
 /** Every expected table is present in `database`; counts the rows of `counted` (default: every table). */
-async function checkDatabase(spec: ConnSpec, database: string, expected: ExpectedTables, counted?: TableRef[]): Promise<Check> {
+async function checkDatabase(spec: ConnSpec, database: string, expected: ExpectedTables, counted?: TableRef[], jobs = 1): Promise<Check> {
     const client = await connect(spec, database);
     try {
         const r = await client.query<{ schema: string; name: string }>(
@@ -212,16 +229,35 @@ async function checkDatabase(spec: ConnSpec, database: string, expected: Expecte
             );
         }
         const tables = counted ?? r.rows;
-        let rows = 0;
-        for (const t of tables) {
-            const c = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
-            rows += Number(c.rows[0].n);
-        }
+        const rows = await countRows(spec, database, client, jobs, tables);
         const lo = await client.query<{ n: string }>("SELECT count(*) AS n FROM pg_largeobject_metadata");
         return { tables: tables.length, rows, largeObjects: Number(lo.rows[0].n) };
     } finally {
         await client.end().catch(() => undefined);
     }
+}
+
+/**
+ * The exact row count of each table (`count(*)`, no estimate), on up to `jobs` connections at once.
+ */
+async function countRows(spec: ConnSpec, database: string, first: Client, jobs: number, refs: TableRef[]): Promise<number> {
+    const tables = refs.map((t) => `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`);
+    let next = 0;
+    let rows = 0;
+    const worker = async (client: Client): Promise<void> => {
+        while (next < tables.length) {
+            const t = tables[next++];
+            const c = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ONLY ${t}`);
+            rows += Number(c.rows[0].n);
+        }
+    };
+    const extra = await Promise.all(Array.from({ length: Math.max(0, Math.min(jobs, tables.length) - 1) }, () => connect(spec, database)));
+    try {
+        await Promise.all([first, ...extra].map(worker));
+    } finally {
+        await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
+    }
+    return rows;
 }
 
 /** The number of user relations and large objects: a database with none counts as empty. */
@@ -463,7 +499,7 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
             }
         }
         const expected: ExpectedTables = opts.partial !== undefined ? { tableList: opts.partial.tables } : opts.tableList !== undefined ? { tableList: opts.tableList } : { toc: list.stdout };
-        const check = await checkDatabase(spec, scratch, expected, opts.partial?.tables);
+        const check = await checkDatabase(spec, scratch, expected, opts.partial?.tables, jobs);
         let applied = 0;
         if (opts.partial === undefined) {
             applied = await applyDatabaseProperties(admin, props, scratch, missing, label);

@@ -73,6 +73,7 @@ function manifestOf(s: HistorySet): Manifest {
             serverVersion: "16.4",
             pgDumpVersion: "16",
             compress: "default",
+            codec: "none",
             startedAt: s.at.toISOString(),
             endedAt: new Date(s.at.getTime() + 90000).toISOString(),
             verified: true,

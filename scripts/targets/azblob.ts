@@ -1,4 +1,5 @@
 import { BlobServiceClient, ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
+import { createHash } from "crypto";
 import { Readable } from "stream";
 import { LifeboatError, isNetworkError, messageOf } from "../errors";
 import { normalisePrefix } from "../layout";
@@ -109,12 +110,7 @@ export class AzureBlobTarget implements Target {
             bytes += chunk.length;
         });
         try {
-            await this.container.getBlockBlobClient(checkKey(key, this.display)).uploadStream(body, BLOCK_SIZE, CONCURRENCY, {
-                abortSignal: signal,
-                blobHTTPHeaders: { blobContentType: "application/octet-stream" },
-                // the block list commits only where no blob exists: another run's object is never replaced
-                conditions: { ifNoneMatch: "*" },
-            });
+            await this.uploadBlocks(checkKey(key, this.display), body, signal);
         } catch (e) {
             if (signal.aborted) {
                 throw e;
@@ -147,6 +143,107 @@ export class AzureBlobTarget implements Target {
         } catch (e) {
             this.failIfExists(e, key);
             this.fail(e, `writing ${key}`);
+        }
+    }
+
+    /** What put() staged per key: the block ids in order and their sizes (verifyStored compares). */
+    private readonly staged = new Map<string, { size: number; blocks: Array<{ id: string; size: number }> }>();
+
+    /**
+     * A staged block blob: `BLOCK_SIZE` blocks, `CONCURRENCY` in flight, each sent with its MD5
+     * (`Content-MD5` of Put Block), which the service checks before it keeps the block; then one
+     * Put Block List of exactly those blocks. Nothing is visible until that commit.
+     */
+    private async uploadBlocks(key: string, body: Readable, signal: AbortSignal): Promise<void> {
+        const blob = this.container.getBlockBlobClient(key);
+        const blocks: Array<{ id: string; size: number }> = [];
+        const inFlight = new Set<Promise<void>>();
+        let failed: unknown;
+        let size = 0;
+        const stage = (data: Buffer): void => {
+            const id = Buffer.from(`lifeboat-${String(blocks.length).padStart(6, "0")}`).toString("base64");
+            blocks.push({ id, size: data.length });
+            size += data.length;
+            const md5 = createHash("md5").update(data).digest();
+            const p: Promise<void> = blob
+                .stageBlock(id, data, data.length, { transactionalContentMD5: md5, abortSignal: signal })
+                .then(
+                    () => undefined,
+                    (e: unknown) => {
+                        failed ??= e;
+                    },
+                )
+                .finally(() => inFlight.delete(p));
+            inFlight.add(p);
+        };
+        let parts: Buffer[] = [];
+        let held = 0;
+        for await (const c of body) {
+            const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+            parts.push(chunk);
+            held += chunk.length;
+            while (held >= BLOCK_SIZE) {
+                const all = parts.length === 1 ? parts[0] : Buffer.concat(parts, held);
+                stage(all.subarray(0, BLOCK_SIZE));
+                parts = all.length > BLOCK_SIZE ? [all.subarray(BLOCK_SIZE)] : [];
+                held -= BLOCK_SIZE;
+                while (inFlight.size >= CONCURRENCY && failed === undefined) {
+                    await Promise.race(inFlight);
+                }
+                if (failed !== undefined) {
+                    throw failed;
+                }
+            }
+        }
+        if (held > 0 || blocks.length === 0) {
+            stage(Buffer.concat(parts, held));
+        }
+        await Promise.all(inFlight);
+        if (failed !== undefined) {
+            throw failed;
+        }
+        await blob.commitBlockList(
+            blocks.map((b) => b.id),
+            // the block list commits only where no blob exists: another run's object is never replaced
+            { abortSignal: signal, blobHTTPHeaders: { blobContentType: "application/octet-stream" }, conditions: { ifNoneMatch: "*" } },
+        );
+        this.staged.set(key, { size, blocks });
+    }
+
+    /**
+     * The committed blob is exactly the blocks put() staged (each checked by the service against
+     * its MD5 on arrival), in order, with the right length: Get Blob Properties and Get Block List.
+     */
+    async verifyStored(key: string, size: number): Promise<string | undefined> {
+        const staged = this.staged.get(key);
+        if (staged === undefined || staged.size !== size) {
+            return undefined;
+        }
+        const blob = this.container.getBlockBlobClient(key);
+        try {
+            const [props, list] = await Promise.all([blob.getProperties(), blob.getBlockList("committed")]);
+            const committed = list.committedBlocks ?? [];
+            const same = committed.length === staged.blocks.length && committed.every((b, i) => b.name === staged.blocks[i].id && b.size === staged.blocks[i].size);
+            if (props.contentLength !== size || !same) {
+                throw new LifeboatError(
+                    `read-back of ${key} on ${this.display}: the blob is ${props.contentLength} bytes in ${committed.length} blocks, put() staged ${size} bytes in ${staged.blocks.length}`,
+                    "the storage account; the set was rolled back",
+                    1,
+                    "checksum-mismatch",
+                );
+            }
+            return `${staged.blocks.length} blocks, each MD5-checked by the service on Put Block, committed in order; ${size} bytes`;
+        } catch (e) {
+            this.fail(e, `reading back ${key}`);
+        }
+    }
+
+    async getRange(key: string, offset: number, count: number): Promise<Readable> {
+        try {
+            const res = await this.container.getBlobClient(key).download(offset, count, { maxRetryRequests: maxTries() });
+            return res.readableStreamBody as Readable;
+        } catch (e) {
+            this.fail(e, `reading ${key}`);
         }
     }
 

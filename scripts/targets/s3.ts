@@ -1,4 +1,5 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
+import { createHash } from "crypto";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 import { Readable } from "stream";
 import { LifeboatError, isNetworkError, messageOf } from "../errors";
 import { normalisePrefix } from "../layout";
@@ -92,12 +93,15 @@ export class S3Target implements Target {
     }
 
     async put(key: string, body: Readable, signal: AbortSignal): Promise<number> {
+        const digests = this.digestParts(key, body);
         try {
-            return await uploadExclusive(
+            const n = await uploadExclusive(
                 { client: this.client, bucket: this.bucket, key: checkKey(key, this.display), display: this.display, contentType: "application/octet-stream", partSize: PART_SIZE, queueSize: QUEUE },
                 body,
                 signal,
             );
+            digests();
+            return n;
         } catch (e) {
             if (signal.aborted) {
                 throw e;
@@ -126,6 +130,88 @@ export class S3Target implements Target {
         } catch (e) {
             this.failIfExists(e, key);
             this.fail(e, `writing ${key}`);
+        }
+    }
+
+    /** What put() streamed per key: its size, its MD5 and the MD5 of each PART_SIZE part. */
+    private readonly digests = new Map<string, { size: number; md5: string; composite: string }>();
+
+    /**
+     * MD5 of the whole body and of each PART_SIZE part (lib-storage cuts parts at exact
+     * multiples of PART_SIZE), as the store computes the object's ETag: the MD5 of the object
+     * for a single PUT (and on s3rver), `MD5(part MD5s)-N` for an S3 multipart upload.
+     * The returned function records them once the upload is done.
+     */
+    private digestParts(key: string, body: Readable): () => void {
+        const whole = createHash("md5");
+        const parts: Buffer[] = [];
+        let part = createHash("md5");
+        let left = PART_SIZE;
+        let size = 0;
+        body.on("data", (chunk: Buffer) => {
+            whole.update(chunk);
+            size += chunk.length;
+            for (let off = 0; off < chunk.length; ) {
+                const n = Math.min(left, chunk.length - off);
+                part.update(n === chunk.length ? chunk : chunk.subarray(off, off + n));
+                off += n;
+                left -= n;
+                if (left === 0) {
+                    parts.push(part.digest());
+                    part = createHash("md5");
+                    left = PART_SIZE;
+                }
+            }
+        });
+        return () => {
+            if (left < PART_SIZE) {
+                parts.push(part.digest());
+            }
+            const composite = `${createHash("md5").update(Buffer.concat(parts)).digest("hex")}-${parts.length}`;
+            this.digests.set(key, { size, md5: whole.digest("hex"), composite });
+        };
+    }
+
+    /**
+     * HeadObject: the stored length, and the ETag the store computed from the bytes it holds
+     * against the MD5s of the bytes put() sent. An ETag that is no MD5 (SSE-KMS, SSE-C) proves
+     * nothing: undefined, and the backup reads the object back whole.
+     */
+    async verifyStored(key: string, size: number): Promise<string | undefined> {
+        const sent = this.digests.get(key);
+        if (sent === undefined || sent.size !== size) {
+            return undefined;
+        }
+        let head;
+        try {
+            head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+        } catch (e) {
+            this.fail(e, `reading back ${key}`);
+        }
+        const etag = (head.ETag ?? "").replace(/"/g, "");
+        if (head.ContentLength !== size) {
+            throw new LifeboatError(`read-back of ${key} on ${this.display}: the object is ${head.ContentLength} bytes, put() sent ${size}`, "the bucket; the set was rolled back", 1, "checksum-mismatch");
+        }
+        if (etag === sent.md5 || etag === sent.composite) {
+            return `${size} bytes; ETag ${etag} is the ${etag === sent.md5 ? "MD5 of the object" : "MD5 of its part MD5s"} as sent`;
+        }
+        if (/^[0-9a-f]{32}(-\d+)?$/.test(etag)) {
+            throw new LifeboatError(
+                `read-back of ${key} on ${this.display}: ETag ${etag} matches neither the MD5 of the bytes sent (${sent.md5}) nor of their parts (${sent.composite})`,
+                "the bucket; the set was rolled back",
+                1,
+                "checksum-mismatch",
+            );
+        }
+        return undefined;
+    }
+
+    async getRange(key: string, offset: number, count: number): Promise<Readable> {
+        try {
+            const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: `bytes=${offset}-${offset + count - 1}` }));
+            return res.Body as Readable;
+        } catch (e) {
+            this.fail(e, `reading ${key}`);
         }
     }
 

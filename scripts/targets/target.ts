@@ -34,6 +34,15 @@ export interface Target {
     localPath?(key: string): Promise<string | undefined>;
     /** Deletes `key`; a missing key is not an error. */
     delete(key: string): Promise<void>;
+    /**
+     * Read-back without a second transfer: proves with the store's own checksums that `key`
+     * holds exactly the `size` bytes this process's put() streamed into it, and resolves with
+     * what was proven (for the log), or undefined when it cannot (the backup then reads the
+     * object back whole). Absent on targets where reading back costs no transfer (file://).
+     */
+    verifyStored?(key: string, size: number): Promise<string | undefined>;
+    /** `count` bytes of the object from `offset` (a ranged read: the archive's header and TOC). */
+    getRange?(key: string, offset: number, count: number): Promise<Readable>;
 }
 
 /**

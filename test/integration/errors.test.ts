@@ -26,6 +26,7 @@ import {
     startCli,
     startServers,
     tempDir,
+    DUMP_EXT,
 } from "./helpers";
 
 let servers: Servers | undefined;
@@ -140,7 +141,7 @@ test("disk full on a file target: the set is rolled back and the partial file re
             mounted ? env : { ...env, LIFEBOAT_FAULT_ENOSPC_AFTER_BYTES: String(2 * 1024 * 1024) },
         );
         expect(r.code).toBe(1);
-        expect(oneLine(r)).toBe(`lifeboat: error: no space left on device writing ${r.events[0].tier}/${r.events[0].set}/big.dump on file://${dir}; the set was rolled back (check free space on the target's file system)`);
+        expect(oneLine(r)).toBe(`lifeboat: error: no space left on device writing ${r.events[0].tier}/${r.events[0].set}/big${DUMP_EXT} on file://${dir}; the set was rolled back (check free space on the target's file system)`);
         expect(r.events.find((e) => e.event === "backup.failed")).toMatchObject({ code: "disk-full" });
         expect(r.events.find((e) => e.event === "set.rolled_back")).toBeDefined();
         expect(filesUnder(dir)).toEqual([]);

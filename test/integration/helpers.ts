@@ -184,3 +184,6 @@ export async function startServers(bucket: string): Promise<Servers> {
     const [pg, azurite, s3] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [Cluster, Azurite, S3];
     return { pg, azurite, s3, stop: stopAll };
 }
+
+/** The file name ending of a default backup's archives with the installed pg_dump: zstd-wrapped (`.dump.zst`) before pg_dump 16. */
+export const DUMP_EXT = Number(/\)\s+(\d+)/.exec(require("child_process").execFileSync(require("../../scripts/pg").pgBin("pg_dump"), ["--version"], { encoding: "utf8" }))?.[1]) >= 16 ? ".dump" : ".dump.zst";

@@ -23,6 +23,7 @@ import {
     sets,
     startServers,
     tempDir,
+    DUMP_EXT,
 } from "./helpers";
 
 let servers: Servers | undefined;
@@ -67,9 +68,9 @@ test("one backup writes the same set to file, azblob and s3; each lists it and r
 
     // the tier folder carries the lifecycle tier under the target's prefix
     const blobs = await blobNames(azurite, "backups");
-    expect(blobs.sort()).toEqual([`prod/${committed.tier}/${id}/audit.dump`, `prod/${committed.tier}/${id}/main.dump`, `prod/${committed.tier}/${id}/manifest.json`]);
+    expect(blobs.sort()).toEqual([`prod/${committed.tier}/${id}/audit${DUMP_EXT}`, `prod/${committed.tier}/${id}/main${DUMP_EXT}`, `prod/${committed.tier}/${id}/manifest.json`]);
     const keys = await s3Keys(s3, "offsite/");
-    expect(keys.sort()).toEqual([`offsite/${committed.tier}/${id}/audit.dump`, `offsite/${committed.tier}/${id}/main.dump`, `offsite/${committed.tier}/${id}/manifest.json`]);
+    expect(keys.sort()).toEqual([`offsite/${committed.tier}/${id}/audit${DUMP_EXT}`, `offsite/${committed.tier}/${id}/main${DUMP_EXT}`, `offsite/${committed.tier}/${id}/manifest.json`]);
     expect(readdirSync(dir)).toEqual([committed.tier]);
 
     for (const [t, into] of [
@@ -144,7 +145,7 @@ test("a tampered blob is refused by restore (checksum mismatch) before any datab
     const committed = b.events.find((e) => e.event === "set.committed") as Record<string, unknown>;
     const { BlobServiceClient } = await import("@azure/storage-blob");
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("backups");
-    const name = `tamper/${committed.tier}/${committed.set}/audit.dump`;
+    const name = `tamper/${committed.tier}/${committed.set}/audit${DUMP_EXT}`;
     const original = await container.getBlobClient(name).downloadToBuffer();
     const tampered = Buffer.from(original);
     tampered[Math.floor(tampered.length / 2)] ^= 0x01;
