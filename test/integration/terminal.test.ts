@@ -7,7 +7,7 @@
 import { spawnSync } from "child_process";
 import { existsSync, writeFileSync } from "fs";
 import * as path from "path";
-import { CLI, cleanEnv, Cluster, removeDir, seedReferenceApp, startCluster, tempDir } from "./helpers";
+import { CLI, cleanEnv, Cluster, DUMP_EXT, removeDir, seedReferenceApp, startCluster, tempDir } from "./helpers";
 
 let pg: Cluster;
 let store: string;
@@ -59,7 +59,7 @@ test("backup on a terminal draws a bar per database, then the summary table; no 
     expect(screen).toMatch(/^backup set \d{8}T\d{6}Z\S* \((daily|weekly|monthly)\) of main, audit to file:\/\//m);
     for (const db of ["main", "audit"]) {
         expect(screen).toMatch(new RegExp(`^backup ${db} +\\[#{24}\\] 100% +[\\d.]+ (B|KiB|MiB) / [\\d.]+ (B|KiB|MiB) +[\\d.]+ (B|KiB|MiB)/s +elapsed [\\d.]+ s +ETA done$`, "m"));
-        expect(screen).toMatch(new RegExp(`^${db} +[\\d.]+ (B|KiB|MiB) +[\\d.]+ s +ok \\(sha256 [0-9a-f]{12}\\) +file://${store}/\\w+/\\d{8}T\\d{6}Z\\S*/${db}\\.dump$`, "m"));
+        expect(screen).toMatch(new RegExp(`^${db} +[\\d.]+ (B|KiB|MiB) +[\\d.]+ s +ok \\(sha256 [0-9a-f]{12}\\) +file://${store}/\\w+/\\d{8}T\\d{6}Z\\S*/${db}${DUMP_EXT.replace(/\./g, "\\.")}$`, "m"));
     }
     expect(screen).toMatch(/committed in [\d.]+ s: [\d.]+ (KiB|MiB), key sha256:00112233aabbccdd/);
     expect(screen).toMatch(/^DATABASE +SIZE +TIME +CHECKSUM +WHERE$/m);
