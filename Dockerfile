@@ -35,21 +35,28 @@ FROM node:${NODE_VERSION}-bookworm-slim
 # PG_MAJOR=newest picks the newest postgresql-client-N in PGDG's bookworm-pgdg main component
 # (released versions only); set e.g. --build-arg PG_MAJOR=17 to pin one. zstd (Debian's) restores
 # the .dump.zst sets jobs with pg_dump 15 made (their default codec, scripts/codec.ts).
+# PG_SOURCE=debian takes the client from Debian's own bookworm packages instead of PGDG
+# (postgresql-client-15 only), for a builder that cannot reach apt.postgresql.org.
 ARG PG_MAJOR=newest
+ARG PG_SOURCE=pgdg
 RUN set -eux; \
+    case "$PG_SOURCE" in pgdg|debian) ;; *) echo "PG_SOURCE: pgdg or debian, got $PG_SOURCE" >&2; exit 2;; esac; \
     apt-get update; \
-    apt-get install -y --no-install-recommends ca-certificates curl; \
-    install -d /usr/share/postgresql-common/pgdg; \
-    curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc; \
-    echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" > /etc/apt/sources.list.d/pgdg.list; \
-    apt-get update; \
+    apt-get install -y --no-install-recommends ca-certificates; \
+    if [ "$PG_SOURCE" = pgdg ]; then \
+        apt-get install -y --no-install-recommends curl; \
+        install -d /usr/share/postgresql-common/pgdg; \
+        curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc; \
+        echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" > /etc/apt/sources.list.d/pgdg.list; \
+        apt-get update; \
+        apt-get purge -y --auto-remove curl; \
+    fi; \
     major="$PG_MAJOR"; \
     if [ "$major" = "newest" ]; then \
         major="$(apt-cache search --names-only '^postgresql-client-[0-9]+$' | sed -E 's/^postgresql-client-([0-9]+).*/\1/' | sort -n | tail -1)"; \
     fi; \
     apt-get install -y --no-install-recommends "postgresql-client-$major" zstd; \
     /usr/lib/postgresql/"$major"/bin/pg_dump --version; \
-    apt-get purge -y --auto-remove curl; \
     rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
