@@ -6,7 +6,7 @@ import {
     validateFieldKeySecretArgs, validateRdsPostgresArgs,
 } from "../components/aws";
 import { Problem, Problems } from "../components/validation";
-import { ConfigError, LifeboatConfig, NAMESPACE } from "./config";
+import { LifeboatConfig, NAMESPACE } from "./config";
 import { buildsImage, derivedBucketName, dumpTaskName, imageTag, repositoryName } from "./naming";
 
 type ServerPlan = Omit<RdsPostgresArgs, "subnetIds" | "vpcId" | "clientSecurityGroupIds">;
@@ -174,15 +174,6 @@ export function checkAws(cfg: LifeboatConfig, problems: Problems): void {
     checkAwsPlan(cfg, awsPlan(cfg), problems);
 }
 
-/** Validates the AWS target's config completely, declaring nothing; throws ConfigError. */
-export function validateAws(cfg: LifeboatConfig): void {
-    const problems = new Problems();
-    checkAws(cfg, problems);
-    if (!problems.empty) {
-        throw new ConfigError(problems.list);
-    }
-}
-
 export interface AwsOutputs {
     [key: string]: unknown;
 }
@@ -193,7 +184,7 @@ export interface AwsOutputs {
  * instance in the region's default VPC.
  */
 export function awsStack(cfg: LifeboatConfig): AwsOutputs {
-    validateAws(cfg);
+    // cfg was validated once, before anything is declared (stacks/program.ts: loadConfig runs checkAws); this only declares.
     const plan = awsPlan(cfg);
 
     // Explicit providers: nothing depends on an ambient aws:region, and every resource also names its region.

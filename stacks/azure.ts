@@ -10,7 +10,7 @@ import {
 import { cronProblem } from "../components/cron";
 import { Problems } from "../components/validation";
 import { adoptedPassword, adoptedServer } from "./adopt";
-import { ConfigError, LifeboatConfig, NAMESPACE, refuseJobsAsSecretReaders } from "./config";
+import { LifeboatConfig, NAMESPACE, refuseJobsAsSecretReaders } from "./config";
 import { buildsImage, containerFor, dumpJobName, imageTag, jobName, parseMaxAge, registryName, storageAccountName, vaultName } from "./naming";
 import { checkOffsite, declareOffsite } from "./offsite";
 
@@ -274,18 +274,9 @@ export function dependOn(...resources: pulumi.Resource[]): pulumi.ComponentResou
     return { dependsOn: resources, transformations: [add] };
 }
 
-/** Validates the Azure target's config completely, declaring nothing; throws ConfigError. */
-export function validateAzure(cfg: LifeboatConfig): void {
-    const problems = new Problems();
-    checkAzure(cfg, problems);
-    if (!problems.empty) {
-        throw new ConfigError(problems.list);
-    }
-}
-
 /** The Azure target: servers, field-key vault in its own group and region, backup storage, dump, restore-test and freshness jobs, alerts. */
 export function azureStack(cfg: LifeboatConfig): AzureOutputs {
-    validateAzure(cfg);
+    // cfg was validated once, before anything is declared (stacks/program.ts: loadConfig runs checkAzure); this only declares.
     const dataRgName = `lifeboat-${cfg.stack}-data`;
     // A recovered vault lives on in the group it was deleted from: then that group exists already.
     const keyRgName = cfg.keyVault.resourceGroupName ?? `lifeboat-${cfg.stack}-key`;

@@ -11,7 +11,7 @@ import * as docker from "@pulumi/docker";
 import { JobImage, LocalBackup, LocalBackupArgs, offsiteTargetUrl, validateLocalBackupArgs } from "../components/docker";
 import { Problems } from "../components/validation";
 import { dockerSlug, parseMaxAge } from "./naming";
-import { ConfigError, LifeboatConfig, LocalConfig, NAMESPACE } from "./config";
+import { LifeboatConfig, LocalConfig, NAMESPACE } from "./config";
 
 export type LocalPlan = Omit<LocalBackupArgs, "image" | "password" | "offsite"> & { offsite?: Omit<NonNullable<LocalBackupArgs["offsite"]>, "credential"> };
 
@@ -136,18 +136,9 @@ export function checkLocal(cfg: LifeboatConfig, problems: Problems): void {
     }
 }
 
-/** Validates the local target's config completely, declaring nothing; throws ConfigError. */
-export function validateLocal(cfg: LifeboatConfig): void {
-    const problems = new Problems();
-    checkLocal(cfg, problems);
-    if (!problems.empty) {
-        throw new ConfigError(problems.list);
-    }
-}
-
 /** The local target: the job image on the local Docker engine, and the scheduled backup container. */
 export function localStack(cfg: LifeboatConfig): Record<string, unknown> {
-    validateLocal(cfg);
+    // cfg was validated once, before anything is declared (stacks/program.ts: loadConfig runs checkLocal); this only declares.
     const plan = localPlan(cfg);
     const local = cfg.local as LocalConfig;
     const config = new pulumi.Config(NAMESPACE);
