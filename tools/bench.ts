@@ -272,7 +272,7 @@ async function main(): Promise<number> {
             const dbUrl = conninfo(spec, db);
             const raw: Variant = { name: "raw pg_dump -Fc -f", run: () => timed(pgBin("pg_dump"), ["--format=custom", "--no-password", "-f", rawFile, `--dbname=${dbUrl}`], env), stored: () => statSync(rawFile).size };
             const peers: Variant[] = [
-                { name: "pg_dump | gzip", run: () => timed(pgBin("pg_dump"), ["--no-password", `'--dbname=${dbUrl}'`, "|", "gzip", ">", gzFile], env, { shell: true }), stored: () => statSync(gzFile).size },
+                { name: "pg_dump \\| gzip", run: () => timed(pgBin("pg_dump"), ["--no-password", `'--dbname=${dbUrl}'`, "|", "gzip", ">", gzFile], env, { shell: true }), stored: () => statSync(gzFile).size },
                 {
                     name: `pg_dump -Fd -j ${JOBS}`,
                     run: async () => {
