@@ -8,6 +8,7 @@
  *                    [--table SCHEMA.TABLE ... | --schema NAME ...]   (partial: into a new database only)
  *   lifeboat verify --target URL --set latest --scratch POSTGRES_URL
  *   lifeboat freshness --target URL --max-age 26h
+ *   lifeboat report --target URL [--target URL] --out report.html [--max-age 26h]
  *   lifeboat fingerprint < key
  *   lifeboat prune --target file:///dir [--keep-daily-days 30 --keep-weekly-days 90 --keep-monthly-days 365]
  *   lifeboat schedule --cron "0 2 * * *" --databases a,b --target URL [--status-file F]
@@ -21,7 +22,8 @@ import { killChildren } from "./children";
 import { EXIT_FAILED, EXIT_USAGE, isLifeboatError, LifeboatError, messageOf } from "./errors";
 import { fingerprintKey, isFingerprint } from "./fingerprint";
 import { CronError, parseCron } from "./cron";
-import { freshness } from "./freshness";
+import { freshness, parseDuration } from "./freshness";
+import { report } from "./report";
 import { log, wasLogged } from "./log";
 import { readAll, readManifest } from "./manifest";
 import { normalisePrefix, parseManifestKey } from "./layout";
@@ -144,6 +146,20 @@ function announceForce(into: string, spec: ConnSpec): void {
         database: into,
         server: describeServer(spec),
         message: `--force: every session connected to database ${JSON.stringify(into)} on ${describeServer(spec)} (the application's too) will be terminated for the swap; the database it replaces is kept as a dated copy`,
+    });
+}
+
+/** `report`: one page for the first target, the second (if any) compared with it as the off-site copy. */
+async function reportCommand(all: Target[], out: string, maxAgeMs: number): Promise<void> {
+    if (all.length > 2) {
+        throw new LifeboatError(`report compares at most two targets, got ${all.length}`, "--target: the primary, and optionally its off-site copy", EXIT_USAGE, "usage");
+    }
+    const r = await report({ targets: all, maxAgeMs, out });
+    log.event("report.written", {
+        out,
+        target: r.target,
+        databases: r.databases.map((d) => ({ name: d.name, sets: d.points.length, fresh: d.fresh, gaps: d.gaps.length, sizeWarnings: d.flags.filter((f) => f.kind === "shrink").length, restoreTests: d.tests.length })),
+        ...(r.agreement === undefined ? {} : { missingOnSecondary: r.agreement.missingOnSecondary.length, missingOnPrimary: r.agreement.missingOnPrimary.length }),
     });
 }
 
@@ -291,6 +307,16 @@ export function buildProgram(signal: AbortSignal, state: ProgramState = { cleanS
                 const r = await freshness(target, o.maxAge);
                 log.event("freshness.ok", { ...r });
             }
+        });
+
+    program
+        .command("report")
+        .description("write the recovery-readiness page: set ages against the RPO, gaps, sizes, key fingerprints, restore tests; a second target is checked as the off-site copy")
+        .addOption(targetOption())
+        .addOption(new Option("--out <file.html>", "where to write the page").makeOptionMandatory())
+        .addOption(new Option("--max-age <duration>", "the RPO: a set must exist within it, e.g. 26h").env("LIFEBOAT_MAX_AGE").default("26h"))
+        .action(async (o: { target?: string[]; out: string; maxAge: string }) => {
+            await reportCommand(targets(o.target), o.out, parseDuration(o.maxAge));
         });
 
     retentionOptions(program
