@@ -59,8 +59,13 @@ export function makeHistory(o: HistoryOptions): HistorySet[] {
     return out;
 }
 
+/** A history's set id: the time, and a run suffix derived from it (the same on both targets). */
+export function historySetId(at: Date): string {
+    return setIdFor(at, createHash("sha256").update(at.toISOString()).digest("hex").slice(0, 8));
+}
+
 function manifestOf(s: HistorySet): Manifest {
-    const id = setIdFor(s.at);
+    const id = historySetId(s.at);
     const tier = tierFor(s.at);
     return {
         format: MANIFEST_FORMAT,

@@ -7,11 +7,10 @@
 import { mkdirSync } from "fs";
 import * as path from "path";
 import { pathToFileURL } from "url";
-import { setIdFor } from "../scripts/layout";
 import { FileTarget } from "../scripts/targets/file";
 import { report, Readiness } from "../scripts/report";
 import { screenshot } from "./chromium";
-import { makeHistory, writeHistory } from "./history";
+import { historySetId, makeHistory, writeHistory } from "./history";
 
 export function writeSampleHistory(root: string, now: Date): { primary: string; offsite: string } {
     const primary = path.join(root, "primary");
@@ -28,7 +27,7 @@ export function writeSampleHistory(root: string, now: Date): { primary: string; 
         failing: [14],
     });
     writeHistory(primary, sets);
-    writeHistory(offsite, sets.map((s) => ({ ...s, verifications: undefined })), [setIdFor(sets[0].at), setIdFor(sets[5].at)]);
+    writeHistory(offsite, sets.map((s) => ({ ...s, verifications: undefined })), [historySetId(sets[0].at), historySetId(sets[5].at)]);
     return { primary, offsite };
 }
 

@@ -48,7 +48,7 @@ test("lifeboat report writes a page Chromium renders: RPO, gaps, sizes, key chan
     expect(dom).toMatch(/<div class="summary bad" id="verdict" data-ready="false">.*the off-site copy disagrees with the primary/s);
     for (const db of ["main", "audit"]) {
         const s = section(dom, new RegExp(`<section class="database" id="db-${db}" data-database="${db}" data-status="ok">`));
-        expect(s).toMatch(/newest complete set <code>\d{8}T020000Z<\/code>, \d+ h ago \(RPO 26 h\): within the RPO/);
+        expect(s).toMatch(/newest complete set <code>\d{8}T020000Z-[0-9a-f]{8}<\/code>, \d+ h ago \(RPO 26 h\): within the RPO/);
         // the missed weekend: one closed gap of 4 days, drawn in the timeline
         expect(count(s, /<rect class="gap" data-from/)).toBe(1);
         expect(s).toMatch(/no set from \S+ 02:00Z to \S+ 02:00Z \(4 d\)/);
@@ -61,14 +61,14 @@ test("lifeboat report writes a page Chromium renders: RPO, gaps, sizes, key chan
     }
     const main = section(dom, /<section class="database" id="db-main"/);
     expect(count(main, /class="size size-warning"/)).toBe(1);
-    expect(main).toMatch(/set <code>\d{8}T020000Z<\/code> is 50% smaller than the set before/);
+    expect(main).toMatch(/set <code>\d{8}T020000Z-[0-9a-f]{8}<\/code> is 50% smaller than the set before/);
     expect(count(main, /data-ok="false"/)).toBe(1);
     expect(main).toContain("failed: pg_restore of main failed: No space left on device");
     const audit = section(dom, /<section class="database" id="db-audit"/);
     expect(count(audit, /size-warning/)).toBe(0);
     expect(count(audit, /data-ok="false"/)).toBe(0);
     const off = section(dom, /<section id="offsite" data-agree="false">/);
-    expect(count(off, /<li class="missing" data-set="\d{8}T020000Z" data-missing-on="file:\/\/[^"]*offsite"/)).toBe(2);
+    expect(count(off, /<li class="missing" data-set="\d{8}T020000Z-[0-9a-f]{8}" data-missing-on="file:\/\/[^"]*offsite"/)).toBe(2);
     expect(off).toContain("Sets missing on the primary (0)");
 
     const png = path.join(dir, "now", "report.png");

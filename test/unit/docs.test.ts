@@ -2,14 +2,34 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../stacks/config";
-import { README, withConfigTable } from "../../tools/docs";
+import { CONFIG_DOC, withConfigTable } from "../../tools/docs";
 
 const root = path.resolve(__dirname, "..", "..");
 
 describe("documentation cannot drift from the code", () => {
-    it("README's config table is the one generated from CONFIG_KEYS (run `npm run docs`)", () => {
-        const readme = fs.readFileSync(README, "utf8");
-        expect(readme).toBe(withConfigTable(readme));
+    it("docs/CONFIG.md's config table is the one generated from CONFIG_KEYS (run `npm run docs`)", () => {
+        const page = fs.readFileSync(CONFIG_DOC, "utf8");
+        expect(page).toBe(withConfigTable(page));
+    });
+
+    it("the README is a newcomer's page: no reference table, no link out of the clone, every local link resolves", () => {
+        const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+        expect(readme).not.toContain("config-table:start");
+        expect(readme).not.toContain("../shared/");
+        for (const m of readme.matchAll(/\]\(([^)#]+)(#[^)]*)?\)/g)) {
+            if (!/^https?:/.test(m[1])) {
+                expect([m[1], fs.existsSync(path.join(root, m[1]))]).toEqual([m[1], true]);
+            }
+        }
+    });
+
+    it("the runbook sections the CLI names exist", () => {
+        const runbook = fs.readFileSync(path.join(root, "docs", "RUNBOOK.md"), "utf8");
+        for (const file of ["scripts/restore.ts", "scripts/listing.ts", "scripts/report.ts"]) {
+            for (const m of fs.readFileSync(path.join(root, file), "utf8").matchAll(/docs\/RUNBOOK\.md, \\?"([^"\\]+)\\?"/g)) {
+                expect([file, m[1], runbook.includes(`## ${m[1]}\n`)]).toEqual([file, m[1], true]);
+            }
+        }
     });
 
     it("Pulumi.yaml declares exactly the config keys the program reads, each with a description", () => {
