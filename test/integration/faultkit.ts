@@ -30,6 +30,7 @@ export async function startProxy(upstreamPort: number): Promise<Proxy> {
     const requests: string[] = [];
     const waiters: Array<{ pattern: RegExp; nth: number; resolve: () => void }> = [];
     const sockets = new Set<Socket>();
+    const upstream = new Set<http.ClientRequest>();
     const check = (): void => {
         for (const w of [...waiters]) {
             if (requests.filter((r) => w.pattern.test(r)).length >= w.nth) {
@@ -46,6 +47,12 @@ export async function startProxy(upstreamPort: number): Promise<Proxy> {
             r.pipe(res);
         });
         up.on("error", () => res.destroy());
+        upstream.add(up);
+        up.on("close", () => upstream.delete(up));
+        // the client went away mid-request: so does the request to the store (no half-sent body left hanging there)
+        res.on("close", () => {
+            if (!res.writableFinished) up.destroy();
+        });
         req.pipe(up);
         check();
     });
@@ -58,6 +65,7 @@ export async function startProxy(upstreamPort: number): Promise<Proxy> {
         new Promise((resolve) => {
             server.close(() => resolve());
             for (const s of sockets) s.destroy();
+            for (const u of upstream) u.destroy();
         });
     await listen();
     return {

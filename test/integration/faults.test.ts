@@ -249,9 +249,12 @@ test("PostgreSQL ends pg_dump's session mid-dump: the reason quotes the cause, n
 });
 
 describe("manifest keys stay inside their set", () => {
+    let forged = 0;
+
     /** Copies the newest set's manifest into a new set id with one key changed, on `target`. */
     async function forge(target: string, key: (tier: string, id: string) => string, e: NodeJS.ProcessEnv): Promise<string> {
         const ok = await cli(["backup", "--databases", "audit", "--target", target], e);
+        expect(ok.stderr).toBe("");
         expect(ok.code).toBe(0);
         const s = listed(await cli(["list", "--target", target, "--json"], e))[0];
         const saved = { ...process.env };
@@ -259,7 +262,7 @@ describe("manifest keys stay inside their set", () => {
         try {
             const t = openTarget(target);
             const m = JSON.parse((await readAll(await t.get(`${t.prefix}${s.tier}/${s.set}/manifest.json`))).toString("utf8"));
-            const forgedId = "20991231T000000Z-00000000";
+            const forgedId = `20991231T000000Z-0000000${forged++}`;
             m.set.id = forgedId;
             m.set.createdAt = new Date().toISOString();
             m.databases[0].key = key(s.tier as string, s.set as string);
