@@ -243,7 +243,8 @@ test("PostgreSQL ends pg_dump's session mid-dump: the reason quotes the cause, n
     const r = await run.done;
     expect(r.code).toBe(1);
     const line = r.stderr.trim();
-    expect(line).toContain("terminating connection due to administrator command");
+    // which of the two lines pg_dump gets first is the server's race; either is the cause
+    expect(line).toMatch(/terminating connection due to administrator command|server closed the connection unexpectedly/);
     expect(line).not.toContain("Command was");
     expect(r.events.find((e) => e.event === "backup.failed")?.code).toBe("server-restarted");
 });
@@ -290,8 +291,20 @@ describe("manifest keys stay inside their set", () => {
 
     test.each([
         ["azblob", "azblob://devstoreaccount1/backups/contain", "../../other/x.dump"],
-        ["s3", "s3://faults/contain", "../../other/x.dump"],
+        ["s3", "s3://contain/contain", "../../other/x.dump"],
     ])("%s: a key climbing out of the prefix or into another set is refused", async (_name, target, escape) => {
+        // s3: a bucket of its own (the multipart test leaves s3rver's unabortable uploads in "faults")
+        const own = _name === "s3" ? await startS3("contain") : undefined;
+        const e = own === undefined ? env : { ...env, ...s3Env(own) };
+        try {
+            await containment(target, escape, e);
+        } finally {
+            await own?.stop();
+        }
+    });
+
+    async function containment(target: string, escape: string, env: NodeJS.ProcessEnv): Promise<void> {
+        const _name = target.split(":")[0];
         const out = await forge(target, () => escape, env);
         const other = await forge(target, (tier, realId) => `${tier}/${realId}/audit.dump`, env);
         const l = await cli(["list", "--target", target, "--json"], env);
@@ -302,7 +315,7 @@ describe("manifest keys stay inside their set", () => {
             const r = await cli(["restore", "--target", target, "--set", id, "--database", "audit", "--into", pg.url(`evil_${_name}`), "--no-key-check"], env);
             expect(r.code).toBe(1);
         }
-    });
+    }
 });
 
 test("a set dated in the future never makes freshness pass", async () => {
