@@ -127,7 +127,7 @@ test("verify restores every database into scratch databases, reports tables, row
     expect(left).toEqual([]);
     // the run's report is stored in the target, for `lifeboat report`'s restore-test history
     const recorded = r.events.find((e) => e.event === "verify.recorded") as Record<string, unknown>;
-    expect(String(recorded.key)).toMatch(new RegExp(`^verifications/\\d{8}T\\d{6}Z-${setId}\\.json$`));
+    expect(String(recorded.key)).toMatch(new RegExp(`^verifications/\\d{8}T\\d{6}Z(-[0-9a-f]{8})?-${setId}\\.json$`));
     const stored = JSON.parse(readFileSync(path.join(store, String(recorded.key)), "utf8"));
     expect(stored).toMatchObject({ format: "lifeboat.verification/1", set: setId, ok: true, totalSeconds: report.totalSeconds });
 });
