@@ -406,7 +406,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         log.event("set.committed", {
             set: id,
             tier,
-            databases: entries.map((e) => ({ name: e.name, bytes: e.size, sha256: e.sha256 })),
+            databases: entries.map((e) => ({ name: e.name, bytes: e.size, sha256: e.sha256, key: e.key })),
             bytes: totalBytes,
             seconds: (Date.now() - started) / 1000,
             targets: targets.map((t) => t.display),

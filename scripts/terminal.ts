@@ -44,10 +44,10 @@ function generic(fields: Fields): string {
 
 function backupSummary(f: Fields): void {
     const targets = (f.targets as string[] | undefined) ?? [];
-    const databases = (f.databases as Array<{ name: string; bytes: number; sha256: string }> | undefined) ?? [];
+    const databases = (f.databases as Array<{ name: string; bytes: number; sha256: string; key?: string }> | undefined) ?? [];
     const lines = databases.map((d) => {
         const r = rows.get(d.name) ?? {};
-        const where = targets.map((t) => `${t.replace(/\/$/, "")}/${dumpKey(str(f.tier) as Tier, str(f.set), d.name)}`).join(" + ");
+        const where = targets.map((t) => `${t.replace(/\/$/, "")}/${d.key ?? dumpKey(str(f.tier) as Tier, str(f.set), d.name)}`).join(" + ");
         return [d.name, formatBytes(d.bytes), formatSeconds(r.seconds ?? NaN), `ok (sha256 ${d.sha256.slice(0, 12)})`, where];
     });
     note(`\nbackup set ${str(f.set)} (${str(f.tier)}) committed in ${formatSeconds(num(f.seconds) ?? NaN)}: ${formatBytes(num(f.bytes) ?? 0)}, key ${f.keyFingerprint === null ? "not recorded" : str(f.keyFingerprint)}`);

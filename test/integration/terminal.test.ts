@@ -74,7 +74,7 @@ test("restore --force says before that it terminates the sessions, and again in 
     const started = screen.indexOf('restore of "main" from set');
     expect(before).toBeGreaterThanOrEqual(0);
     expect(before).toBeLessThan(started);
-    expect(screen).toMatch(/^check main +\[#{24}\] 100% /m);
+    expect(screen).toMatch(/^(check|download) main +\[#{24}\] 100% /m);
     expect(screen).toMatch(/^DATABASE +SIZE +TIME +CHECKSUM +WHERE +TABLES +ROWS$/m);
     expect(screen).toMatch(/^main +[\d.]+ (KiB|MiB) +[\d.]+ s +ok \(size and sha256 as in the manifest\) +database "main" on 127\.0\.0\.1:\d+ +2 +3001$/m);
     expect(screen).toContain('--force: sessions connected to "main" were terminated for the swap');
