@@ -290,6 +290,10 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         }
         const rejected = puts.find((p) => p.status === "rejected");
         if (rejected !== undefined || stopped !== undefined) {
+            if (opts.signal.aborted) {
+                // the signal reached the upload before the stop handler ran: say what really happened
+                throw new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
+            }
             const reason = stopped ?? (rejected as PromiseRejectedResult).reason;
             if (reason instanceof LifeboatError) {
                 throw reason;

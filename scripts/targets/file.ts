@@ -91,6 +91,11 @@ export class FileTarget implements Target {
             return bytes;
         } catch (e) {
             await fsp.rm(tmp, { force: true }).catch(() => undefined);
+            // the set's own folder, when this failed write left it empty (rmdir refuses otherwise);
+            // the tier folder stays, another run may be creating its set in it
+            if (dir !== this.root) {
+                await fsp.rmdir(dir).catch(() => undefined);
+            }
             if (signal.aborted || errnoCode(e) === "ABORT_ERR") {
                 throw e;
             }
