@@ -108,6 +108,7 @@ describe("SIGKILL while pg_restore runs", () => {
     test("pg_restore dies with the job; the next run reports the scratch database; one command removes it", async () => {
         const into = "killed";
         const run = startCli(restoreArgs("big", into), env);
+        await run.waitFor("restore.scratch");
         const child = await pgRestoreOf(run);
         run.child.kill("SIGKILL");
         const r = await run.done;
