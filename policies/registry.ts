@@ -8,6 +8,7 @@ import { blobContainerPrivate } from "./azure/blobContainerPrivate";
 import { dumpJobCannotReadKey } from "./azure/dumpJobCannotReadKey";
 import { dumpJobScheduled } from "./azure/dumpJobScheduled";
 import { keySeparateFromBackups } from "./azure/keySeparateFromBackups";
+import { keyvaultAuditLogs } from "./azure/keyvaultAuditLogs";
 import { keyvaultNetworkRestricted } from "./azure/keyvaultNetworkRestricted";
 import { keyvaultPurgeProtection } from "./azure/keyvaultPurgeProtection";
 import { keyvaultRbacAuthorization } from "./azure/keyvaultRbacAuthorization";
@@ -17,6 +18,8 @@ import { keyvaultSoftDelete } from "./azure/keyvaultSoftDelete";
 import { postgresBackupRetention } from "./azure/postgresBackupRetention";
 import { postgresGeoRedundantBackup } from "./azure/postgresGeoRedundantBackup";
 import { postgresPublicNetworkDisabled } from "./azure/postgresPublicNetworkDisabled";
+import { postgresServerLogs } from "./azure/postgresServerLogs";
+import { storageBlobLogs } from "./azure/storageBlobLogs";
 import { storageBlobPublicAccessDisabled } from "./azure/storageBlobPublicAccessDisabled";
 import { storageBlobSoftDelete } from "./azure/storageBlobSoftDelete";
 import { storageBlobVersioning } from "./azure/storageBlobVersioning";
@@ -84,6 +87,9 @@ export const policies: Policies = [
     storageBlobSoftDelete,
     storageBlobVersioning,
     storageImmutabilityLocked,
+    keyvaultAuditLogs,
+    storageBlobLogs,
+    postgresServerLogs,
     // AWS (the aws target and the off-site S3 copy), mapped to Checkov and Trivy in README.md.
     rdsBackupRetention,
     rdsDeletionProtection,

@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import {
     BackupAlerts, BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
-    JobNetwork, JobNetworkArgs, JobRegistry, JobRegistryPull, PostgresServer, PostgresServerArgs, RecoveryJob, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
+    JobNetwork, JobNetworkArgs, JobRegistry, JobRegistryPull, PostgresServer, PostgresServerArgs, RecoveryJob, ResourceLogs, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
     suggestRegions, validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validateJobNetworkArgs,
     validateJobRegistryArgs, validatePostgresServerArgs,
 } from "../components/azure";
@@ -403,6 +403,13 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         maxAgeHours: (parseMaxAge(maxAge) ?? 26 * 60) / 60,
         emails: cfg.alerts.emails,
         webhookUrl: cfg.alerts.webhookUrl === undefined ? undefined : pulumi.secret(cfg.alerts.webhookUrl),
+    }, inData);
+    // An audit trail in the jobs' workspace: who read the field key, who touched a backup set.
+    new ResourceLogs("logs", {
+        workspaceId: env.workspace.id,
+        vaults: [{ name: "field-key", resourceId: key.vault.id }],
+        storageAccounts: [{ name: "backups", resourceId: storage.account.id }],
+        servers: servers.map((s) => ({ name: `pg-${s.serverName}`, resourceId: s.server.id })),
     }, inData);
 
     return {

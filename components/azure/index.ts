@@ -7,3 +7,4 @@ export * from "./alerts";
 export * from "./recoveryJobs";
 export * from "./network";
 export * from "./registry";
+export * from "./resourceLogs";

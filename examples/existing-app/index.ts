@@ -7,7 +7,8 @@
  *   - FieldKeyVault: the key in a vault in another region than any backup, the app's identity
  *     its only reader (secretReaders), the app reading it from there;
  *   - BackupStorage, JobNetwork, JobEnvironment, DumpJob: nightly dumps of the app's databases
- *     over a private endpoint into private, lifecycle-managed blob storage.
+ *     over a private endpoint into private, lifecycle-managed blob storage;
+ *   - ResourceLogs: the vault's audit log, the blob and server logs in the jobs' workspace.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
@@ -15,7 +16,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as resources from "@pulumi/azure-native/resources";
-import { BackupStorage, DumpJob, FieldKeyVault, JobEnvironment, JobNetwork } from "lifeboat/azure";
+import { BackupStorage, DumpJob, FieldKeyVault, JobEnvironment, JobNetwork, ResourceLogs } from "lifeboat/azure";
 
 const config = new pulumi.Config();
 const location = config.get("location") ?? "westeurope";
@@ -102,6 +103,14 @@ const dump = new DumpJob("dump", {
     keyFingerprint: key.keyFingerprint,
     image: jobImage,
 }, { dependsOn: dbs });
+
+// An audit trail in the jobs' workspace: who read the key, who touched a backup set.
+new ResourceLogs("logs", {
+    workspaceId: jobs.workspace.id,
+    vaults: [{ name: "field-key", resourceId: key.vault.id }],
+    storageAccounts: [{ name: "backups", resourceId: storage.account.id }],
+    servers: [{ name: "db", resourceId: server.id }],
+});
 
 // ------------------------------------------------------------------ 1'. the app, now reading the key from the vault
 

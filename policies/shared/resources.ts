@@ -18,6 +18,7 @@ export const TYPES = {
     containerAppJob: "azure-native:app:Job",
     userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
     roleAssignment: "azure-native:authorization:RoleAssignment",
+    diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
     s3Bucket: "aws:s3/bucket:Bucket",
     s3BucketV2: "aws:s3/bucketV2:BucketV2",
     rdsInstance: "aws:rds/instance:Instance",

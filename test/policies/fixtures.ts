@@ -268,6 +268,22 @@ export function happyStack(): OfflineResource[] {
         from: { environmentId: [env], identity: [identity], configuration: [password], template: [server, identity, bytes] },
     });
 
+    const resourceLogs = resource({ type: "lifeboat:azure:ResourceLogs", name: "logs", parent: stack });
+    const diagnostics = (name: string, source: OfflineResource, categories: string[], dedicated: boolean) => resource({
+        type: "azure-native:monitor:DiagnosticSetting", name, parent: resourceLogs,
+        props: {
+            name: "lifeboat",
+            resourceUri: UNKNOWN,
+            workspaceId: UNKNOWN,
+            ...(dedicated ? { logAnalyticsDestinationType: "Dedicated" } : {}),
+            logs: categories.map((category) => ({ category, enabled: true })),
+        },
+        from: { resourceUri: [source], workspaceId: [logs] },
+    });
+    const vaultLogs = diagnostics("logs-field-key", vault, ["AuditEvent"], true);
+    const blobLogs = diagnostics("logs-backups", account, ["StorageRead", "StorageWrite", "StorageDelete"], false);
+    const serverLogs = diagnostics("logs-pg-app", server, ["PostgreSQLLogs"], false);
+
     return [
         stack, dataGroup, keyGroup,
         pg, password, server, ...databases,
@@ -275,6 +291,7 @@ export function happyStack(): OfflineResource[] {
         backups, account, blobService, container, lifecycle,
         jobs, logs, env, identity, writer,
         dump, job,
+        resourceLogs, vaultLogs, blobLogs, serverLogs,
     ];
 }
 

@@ -259,3 +259,47 @@ describe("JobEnvironment and DumpJob", () => {
         ]);
     });
 });
+
+describe("ResourceLogs", () => {
+    it("sends the vault's AuditEvent, the blob service's reads, writes and deletes and the server log to the workspace", async () => {
+        const logs = new azure.ResourceLogs("trail", {
+            workspaceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/jobs",
+            vaults: [{ name: "field-key", resourceId: "/subscriptions/s/resourceGroups/key/providers/Microsoft.KeyVault/vaults/lb-key" }],
+            storageAccounts: [{ name: "backups", resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lbbackups" }],
+            servers: [{ name: "pg-app", resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/app" }],
+        });
+        await settled(...logs.settings);
+        const workspaceId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/jobs";
+        expect(recorder.find("azure-native:monitor:DiagnosticSetting", "trail-field-key").inputs).toEqual({
+            name: "lifeboat",
+            resourceUri: "/subscriptions/s/resourceGroups/key/providers/Microsoft.KeyVault/vaults/lb-key",
+            workspaceId,
+            logAnalyticsDestinationType: "Dedicated",
+            logs: [{ category: "AuditEvent", enabled: true }],
+        });
+        expect(recorder.find("azure-native:monitor:DiagnosticSetting", "trail-backups").inputs).toEqual({
+            name: "lifeboat",
+            resourceUri: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/lbbackups/blobServices/default",
+            workspaceId,
+            logs: [{ category: "StorageRead", enabled: true }, { category: "StorageWrite", enabled: true }, { category: "StorageDelete", enabled: true }],
+        });
+        expect(recorder.find("azure-native:monitor:DiagnosticSetting", "trail-pg-app").inputs).toEqual({
+            name: "lifeboat",
+            resourceUri: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.DBforPostgreSQL/flexibleServers/app",
+            workspaceId,
+            logs: [{ category: "PostgreSQLLogs", enabled: true }],
+        });
+    });
+
+    it("refuses a name used twice, before declaring anything", () => {
+        expect(() => new azure.ResourceLogs("twice", {
+            workspaceId: "w",
+            vaults: [{ name: "a", resourceId: "v" }],
+            servers: [{ name: "a", resourceId: "s" }, { name: "B", resourceId: "s2" }],
+        })).toThrow([
+            "ResourceLogs twice: 2 invalid values:",
+            "  args.servers[0].name: got \"a\"; allowed: each name once across vaults, storage accounts and servers",
+            "  args.servers[1].name: got \"B\"; allowed: lowercase letters, digits and single hyphens",
+        ].join("\n"));
+    });
+});

@@ -10,7 +10,7 @@ describe("docs/REFERENCE.md: every component's inputs and outputs", () => {
         const { components } = readComponents();
         expect(components.map((c) => `${c.module}/${c.name}`).sort()).toEqual([
             "aws/AzureWebIdentityRole", "aws/BackupBucket", "aws/DumpTask", "aws/FieldKeySecret", "aws/JobRepository", "aws/RdsPostgres", "aws/TaskEnvironment",
-            "azure/BackupAlerts", "azure/BackupStorage", "azure/DumpJob", "azure/FieldKeyVault", "azure/JobEnvironment", "azure/JobNetwork", "azure/JobRegistry", "azure/PostgresServer", "azure/RecoveryJob",
+            "azure/BackupAlerts", "azure/BackupStorage", "azure/DumpJob", "azure/FieldKeyVault", "azure/JobEnvironment", "azure/JobNetwork", "azure/JobRegistry", "azure/PostgresServer", "azure/RecoveryJob", "azure/ResourceLogs",
             "docker/JobImage", "docker/LocalBackup",
         ]);
         for (const c of components) {

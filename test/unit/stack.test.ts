@@ -60,6 +60,23 @@ describe.each(["dev", "prod"])("the shipped %s stack", (stack) => {
         expect(vault.props.resourceGroupName).toBe(`lifeboat-${stack}-key`);
     });
 
+    it("sends the vault's audit log, the blob service's and the server's logs to the jobs' workspace", () => {
+        const workspace = byType(result, "azure-native:operationalinsights:Workspace");
+        expect(workspace).toHaveLength(1);
+        const source = (type: string) => byType(result, type)[0].urn;
+        const settings = byType(result, "azure-native:monitor:DiagnosticSetting").map((d) => ({
+            source: d.opts.propertyDependencies.resourceUri,
+            workspace: d.opts.propertyDependencies.workspaceId,
+            logs: (d.props.logs as { category: string }[]).map((l) => l.category),
+        }));
+        expect(settings).toEqual(expect.arrayContaining([
+            { source: [source("azure-native:keyvault:Vault")], workspace: [workspace[0].urn], logs: ["AuditEvent"] },
+            { source: [source("azure-native:storage:StorageAccount")], workspace: [workspace[0].urn], logs: ["StorageRead", "StorageWrite", "StorageDelete"] },
+            { source: [source("azure-native:dbforpostgresql:Server")], workspace: [workspace[0].urn], logs: ["PostgreSQLLogs"] },
+        ]));
+        expect(settings).toHaveLength(3);
+    });
+
     it("never prints or returns a secret", () => {
         const text = `${renderPlan(result)}\n${JSON.stringify(planJson(result))}`;
         expect(text).not.toContain("offline-plan-password");
