@@ -116,9 +116,10 @@ export class AzureBlobTarget implements Target {
                 throw e;
             }
             this.failIfExists(e, key);
-            const streamError = (body as { errored?: unknown }).errored;
-            if (streamError !== null && streamError !== undefined) {
-                throw streamError;
+            // the branch's own error (a stop() of the backup) passes through as it is; an
+            // AbortError that the reader's early exit left on the stream is not the cause
+            if (e === (body as { errored?: unknown }).errored) {
+                throw e;
             }
             this.fail(e, `uploading ${key}`);
         }

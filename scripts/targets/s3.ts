@@ -106,9 +106,10 @@ export class S3Target implements Target {
             if (signal.aborted) {
                 throw e;
             }
-            const streamError = (body as { errored?: unknown }).errored;
-            if (streamError !== null && streamError !== undefined) {
-                throw streamError;
+            // the branch's own error (a stop() of the backup) passes through as it is; an
+            // AbortError that the reader's early exit left on the stream is not the cause
+            if (e === (body as { errored?: unknown }).errored) {
+                throw e;
             }
             this.failIfExists(e, key);
             this.fail(e, `uploading ${key}`);

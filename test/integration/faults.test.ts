@@ -179,7 +179,7 @@ describe("storage gone for good mid-upload", () => {
             const r = await run.done;
             expect(r.code).toBe(1);
             const line = r.stderr.trim().split("\n").pop() as string;
-            expect(line).toMatch(/^lifeboat: error: S3 endpoint for s3:\/\/gone\/x unreachable while uploading x\/(daily|weekly|monthly)\/\S+\/big\.dump: .+; the set was rolled back \(check AWS_ENDPOINT_URL, AWS_REGION and the network path\)$/);
+            expect(line).toMatch(/^lifeboat: error: S3 endpoint for s3:\/\/gone\/x unreachable while uploading x\/(daily|weekly|monthly)\/\S+\/big\.dump(\.zst)?: .+; the set was rolled back \(check AWS_ENDPOINT_URL, AWS_REGION and the network path\)$/);
             expect(line).not.toContain("The operation was aborted");
             expect(r.events.filter((x) => x.level === "error")).toHaveLength(1);
         } finally {
@@ -203,7 +203,7 @@ describe("storage gone for good mid-upload", () => {
                 const r = await run.done;
                 expect(r.code).toBe(1);
                 const line = r.stderr.trim().split("\n").pop() as string;
-                expect(line).toMatch(/^lifeboat: error: blob storage for azblob:\/\/devstoreaccount1\/backups\/killed unreachable while uploading killed\/\S+\/big\.dump: .+; the set was rolled back \(check /);
+                expect(line).toMatch(/^lifeboat: error: blob storage for azblob:\/\/devstoreaccount1\/backups\/killed unreachable while uploading killed\/\S+\/big\.dump(\.zst)?: .+; the set was rolled back \(check /);
                 expect(r.events.filter((x) => x.level === "error")).toHaveLength(1);
             } finally {
                 await proxy.close();
@@ -328,10 +328,12 @@ test("a set dated in the future never makes freshness pass", async () => {
     const m = JSON.parse(readFileSync(path.join(root, tier, id, "manifest.json"), "utf8"));
     m.set.id = "20951231T000000Z-00000001";
     m.set.createdAt = "2095-12-31T00:00:00.000Z";
-    m.databases[0].key = `${tier}/${m.set.id}/audit.dump`;
+    // the object keeps its own name (`audit.dump.zst` with the default codec), moved into the forged set
+    const object = path.posix.basename(m.databases[0].key);
+    m.databases[0].key = `${tier}/${m.set.id}/${object}`;
     mkdirSync(path.join(root, tier, m.set.id));
     writeFileSync(path.join(root, tier, m.set.id, "manifest.json"), JSON.stringify(m));
-    writeFileSync(path.join(root, tier, m.set.id, "audit.dump"), readFileSync(path.join(root, tier, id, "audit.dump")));
+    writeFileSync(path.join(root, tier, m.set.id, object), readFileSync(path.join(root, tier, id, object)));
     const r = await cli(["freshness", "--target", `file://${root}`, "--max-age", "26h"], env);
     expect(r.code).toBe(1);
     expect(r.events.find((e) => e.event === "freshness.untrusted_set")).toMatchObject({ set: m.set.id });
@@ -367,7 +369,8 @@ describe("every failure logs exactly one JSON error event, and the alert rules m
         ["unreachable server", ["backup", "--databases", "main"], { PGPORT: "1" }, "server-unreachable"],
         ["missing database", ["backup", "--databases", "nope"], {}, "database-missing"],
         ["missing container", ["backup", "--databases", "main", "--target", "azblob://devstoreaccount1/nocontainer"], {}, "container-missing"],
-        ["a --compress the pg_dump lacks", ["backup", "--databases", "main", "--compress", "zstd"], {}, "usage"],
+        // pg_dump 15 has no lz4 (16+ does); zstd is no longer "lacking" since the zstd codec pipes -Z0 through zstd
+        ["a --compress the pg_dump lacks", ["backup", "--databases", "main", "--compress", "lz4"], {}, "usage"],
         ["pg_dump older than the server", ["backup", "--databases", "main"], { LIFEBOAT_PG_BINDIR: "FAKEBIN" }, "tools-too-old"],
         ["a missing mandatory flag", ["backup"], {}, "usage"],
     ])("backup: %s", async (_name, args, extra, code) => {
