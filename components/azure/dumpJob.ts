@@ -4,6 +4,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as types from "@pulumi/azure-native/types";
+import { verificationsPrefix } from "../../scripts/layout";
 import { cronProblem } from "../cron";
 import { DATABASES_TAG, ROLE_TAG, ROLES, SERVER_TAG } from "../roles";
 import { checkIntRange, Problems } from "../validation";
@@ -12,6 +13,24 @@ import { checkIntRange, Problems } from "../validation";
 export const STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe";
 /** Built-in role: read blobs (what `lifeboat verify`, `restore` and `freshness` need). */
 export const STORAGE_BLOB_DATA_READER = "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1";
+
+/** The blob data actions of Storage Blob Data Contributor that change or remove a blob (its other one is read). */
+export const BLOB_CHANGING_ACTIONS = [
+    "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write",
+    "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action",
+    "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete",
+    "Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action",
+] as const;
+
+/**
+ * An Azure ABAC role assignment condition (version 2.0): every action in BLOB_CHANGING_ACTIONS is
+ * allowed only on blobs whose path (in the container, no leading slash) starts with `pathPrefix`;
+ * any other action of the role (reads) is left as the role grants it.
+ */
+export function blobWritesOnlyUnder(pathPrefix: string): string {
+    const notChanging = BLOB_CHANGING_ACTIONS.map((a) => `!(ActionMatches{'${a}'})`).join(" AND ");
+    return `((${notChanging}) OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith '${pathPrefix}'))`;
+}
 
 export function roleDefinitionId(subscriptionId: pulumi.Input<string>, roleId: string): pulumi.Output<string> {
     return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
@@ -57,7 +76,9 @@ export const CONSUMPTION_PROFILE = { name: "Consumption", workloadProfileType: "
  * What every Lifeboat job shares: a Log Analytics workspace for their JSON logs, a Container
  * Apps environment, and two user-assigned identities: the dump jobs' with Storage Blob Data
  * Contributor on the backup containers only, and the restore jobs' (restore tests, freshness,
- * restores) with Storage Blob Data Reader on them. Neither gets anything on the field-key vault.
+ * restores) with Storage Blob Data Reader on them, plus Storage Blob Data Contributor under a
+ * condition that lets it write only below `verifications/` (where `lifeboat verify` records each
+ * restore test). Neither gets anything on the field-key vault.
  */
 export class JobEnvironment extends pulumi.ComponentResource {
     public readonly workspace: operationalinsights.Workspace;
@@ -66,9 +87,11 @@ export class JobEnvironment extends pulumi.ComponentResource {
     /** The first container's writer assignment (every dump job depends on all of them). */
     public readonly blobWriter: authorization.RoleAssignment;
     public readonly blobWriters: authorization.RoleAssignment[];
-    /** The identity of restore tests, freshness checks and restores: read-only on the backups. */
+    /** The identity of restore tests, freshness checks and restores: reads the backups, writes only below `verifications/`. */
     public readonly restoreIdentity: managedidentity.UserAssignedIdentity;
     public readonly blobReaders: authorization.RoleAssignment[];
+    /** The restore identity's conditioned writer per container: blobs below `verifications/` only (blobWritesOnlyUnder). */
+    public readonly verificationWriters: authorization.RoleAssignment[];
     public readonly location: string;
 
     constructor(name: string, args: JobEnvironmentArgs, opts: pulumi.ComponentResourceOptions = {}) {
@@ -135,6 +158,17 @@ export class JobEnvironment extends pulumi.ComponentResource {
             roleDefinitionId: roleDefinitionId(args.subscriptionId, STORAGE_BLOB_DATA_READER),
             scope,
             description: "Lifeboat restore tests, freshness checks and restores read backup sets here",
+        }, { parent: this }));
+        // `lifeboat verify` records each restore test under verifications/ (scripts/verifications.ts):
+        // the condition keeps every write, add, delete and move of this identity below that prefix.
+        this.verificationWriters = args.backupContainerIds.map((scope, i) => new authorization.RoleAssignment(`${name}-verify-writer${i === 0 ? "" : `-${i}`}`, {
+            principalId: this.restoreIdentity.principalId,
+            principalType: "ServicePrincipal",
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, STORAGE_BLOB_DATA_CONTRIBUTOR),
+            scope,
+            condition: blobWritesOnlyUnder(verificationsPrefix()),
+            conditionVersion: "2.0",
+            description: "Lifeboat restore tests record their reports under verifications/ in this container, and write nothing else",
         }, { parent: this }));
         this.registerOutputs({ environmentId: this.environment.id, identityId: this.identity.id, restoreIdentityId: this.restoreIdentity.id });
     }

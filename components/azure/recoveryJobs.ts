@@ -116,7 +116,7 @@ export class RecoveryJob extends pulumi.ComponentResource {
                 ...(args.serverName === undefined ? {} : { [SERVER_TAG]: args.serverName }),
                 ...(args.databases === undefined ? {} : { [DATABASES_TAG]: args.databases.join(",") }),
             },
-        }, { parent: this, dependsOn: [...env.blobReaders, ...(args.registry === undefined ? [] : [args.registry.pullRole])], replaceOnChanges: ["environmentId"], deleteBeforeReplace: true });
+        }, { parent: this, dependsOn: [...env.blobReaders, ...(args.kind === "verify" ? env.verificationWriters : []), ...(args.registry === undefined ? [] : [args.registry.pullRole])], replaceOnChanges: ["environmentId"], deleteBeforeReplace: true });
         this.registerOutputs({ jobName: this.jobName });
     }
 }

@@ -248,6 +248,27 @@ describe("JobEnvironment and DumpJob", () => {
         expect(recorder.find("azure-native:app:ManagedEnvironment", "jobs-env").inputs.appLogsConfiguration.logAnalyticsConfiguration.sharedKey).toBe("shared-key");
     });
 
+    it("lets the restore identity write below verifications/ only, and leaves the dump identity's role as it was", async () => {
+        const env = new azure.JobEnvironment("rt", { resourceGroupName: "rg", location: "westeurope", subscriptionId: "sub-1", backupContainerIds: ["/container/a", "/container/b"] });
+        await settled(...env.verificationWriters, ...env.blobReaders, ...env.blobWriters);
+        const condition = "((!(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'})" +
+            " AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'})" +
+            " AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})" +
+            " AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/move/action'}))" +
+            " OR (@Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'verifications/'))";
+        const contributor = "/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe";
+        expect(["rt-verify-writer", "rt-verify-writer-1"].map((n) => recorder.find("azure-native:authorization:RoleAssignment", n).inputs)).toEqual([
+            expect.objectContaining({ scope: "/container/a", roleDefinitionId: contributor, condition, conditionVersion: "2.0", principalType: "ServicePrincipal" }),
+            expect.objectContaining({ scope: "/container/b", roleDefinitionId: contributor, condition, conditionVersion: "2.0", principalType: "ServicePrincipal" }),
+        ]);
+        // The read role stays; the dump identity's writer gets no condition and nothing more.
+        expect(recorder.find("azure-native:authorization:RoleAssignment", "rt-blob-reader").inputs.roleDefinitionId).toBe("/subscriptions/sub-1/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1");
+        for (const name of ["rt-blob-writer", "rt-blob-writer-1"]) {
+            const writer = recorder.find("azure-native:authorization:RoleAssignment", name).inputs;
+            expect([name, writer.condition, writer.conditionVersion, writer.roleDefinitionId]).toEqual([name, undefined, undefined, contributor]);
+        }
+    });
+
     it("rejects a bad cron and limits", () => {
         const problems = new (require("../../components/validation").Problems)();
         azure.validateDumpJobArgs({ jobName: "Dump", cron: "0 25 * * *", replicaTimeoutSeconds: 10, databases: [] } as unknown as azure.DumpJobArgs, problems);

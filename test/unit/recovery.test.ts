@@ -60,7 +60,7 @@ describe("the shipped dr stack: prod geo-restored into the pair, the key vault r
         expect(result.outputs.keyFingerprint).toBe("sha256:ebbad97f478755d9");
     });
 
-    it("re-arms the dump job with the expected fingerprint, and a restore test and a freshness check with a read-only identity", () => {
+    it("re-arms the dump job with the expected fingerprint, and a restore test and a freshness check with the restore identity (read-only but for verifications/)", () => {
         const env = (job: PlannedResource) => Object.fromEntries(((job.props.template as any).containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
         const [dump] = jobsOf(result, "dump");
         expect(env(dump).LIFEBOAT_KEY_FINGERPRINT).toBe("sha256:ebbad97f478755d9");
@@ -71,6 +71,9 @@ describe("the shipped dr stack: prod geo-restored into the pair, the key vault r
         expect((fresh.props.template as any).containers[0].args).toEqual(["freshness", "--max-age", "26h"]);
         expect((verify.props.identity as any).userAssignedIdentities).toEqual((fresh.props.identity as any).userAssignedIdentities);
         expect((verify.props.identity as any).userAssignedIdentities).not.toEqual((dump.props.identity as any).userAssignedIdentities);
+        // Only the restore test waits for (and needs) the write role below verifications/.
+        const verifyWriter = only(result, "azure-native:authorization:RoleAssignment").find((r) => r.name === "jobs-verify-writer") as PlannedResource;
+        expect([verify.opts.dependencies.includes(verifyWriter.urn), fresh.opts.dependencies.includes(verifyWriter.urn), dump.opts.dependencies.includes(verifyWriter.urn)]).toEqual([true, false, false]);
         expect(only(result, "azure-native:monitor:ScheduledQueryRule").map((r) => r.name).sort()).toEqual(["alerts-backup-stale", "alerts-dump-failed", "alerts-restore-test-failed"]);
     });
 });
