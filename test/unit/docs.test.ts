@@ -1,6 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { policies } from "../../policies/registry";
+import { buildProgram } from "../../scripts/cli";
 import { CONFIG_KEYS } from "../../stacks/config";
 import { CONFIG_DOC, withConfigTable } from "../../tools/docs";
 
@@ -21,6 +23,40 @@ describe("documentation cannot drift from the code", () => {
                 expect([m[1], fs.existsSync(path.join(root, m[1]))]).toEqual([m[1], true]);
             }
         }
+    });
+
+    describe("docs/CONTRACTS.md names only what exists", () => {
+        const contracts = fs.readFileSync(path.join(root, "docs", "CONTRACTS.md"), "utf8");
+        const section = (n: number) => contracts.split(/^## /m).find((s) => s.startsWith(`${n}. `)) ?? "";
+        const firstCells = (text: string) => [...text.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+
+        it("every core policy it lists is in the pack, and they are the pack's first (the contract's) eight", () => {
+            const listed = firstCells(section(4));
+            expect(listed.length).toBe(8);
+            expect(policies.slice(0, listed.length).map((p) => p.name)).toEqual(listed);
+        });
+
+        it("every lifeboat command it lists is one the CLI has", () => {
+            const commands = buildProgram(new AbortController().signal).commands.map((c) => c.name());
+            const listed = firstCells(section(3)).map((cell) => /^lifeboat (\S+)/.exec(cell)?.[1]);
+            expect(listed.length).toBeGreaterThanOrEqual(7);
+            for (const name of listed) {
+                expect([name, commands.includes(name ?? "")]).toEqual([name, true]);
+            }
+        });
+
+        it("its config keys are exactly CONFIG_KEYS", () => {
+            const keys = [...section(1).matchAll(/`lifeboat:(\w+)`/g)].map((m) => m[1]);
+            expect([...new Set(keys)].sort()).toEqual(CONFIG_KEYS.map((k) => k.key).sort());
+        });
+
+        it("every source file it points at exists", () => {
+            const files = [...contracts.matchAll(/`((?:scripts|stacks|components|policies|tools)\/[\w/.-]+\.ts)`/g)].map((m) => m[1]);
+            expect(files.length).toBeGreaterThan(20);
+            for (const file of files) {
+                expect([file, fs.existsSync(path.join(root, file))]).toEqual([file, true]);
+            }
+        });
     });
 
     it("the runbook sections the CLI names exist", () => {
