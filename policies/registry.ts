@@ -33,6 +33,9 @@ import { storageNetworkDefaultDeny } from "./azure/storageNetworkDefaultDeny";
 import { storageSharedKeyDisabled } from "./azure/storageSharedKeyDisabled";
 import { storageTrustedServicesBypass } from "./azure/storageTrustedServicesBypass";
 import { statefulResourcesProtected } from "./general/statefulResourcesProtected";
+import { ecrImmutableTags } from "./aws/ecrImmutableTags";
+import { ecrScanOnPush } from "./aws/ecrScanOnPush";
+import { kmsKeyPolicy } from "./aws/kmsKeyPolicy";
 import { kmsKeyRotation } from "./aws/kmsKeyRotation";
 import { rdsBackupReplicated } from "./aws/rdsBackupReplicated";
 import { rdsBackupReplicationEncrypted } from "./aws/rdsBackupReplicationEncrypted";
@@ -106,4 +109,7 @@ export const policies: Policies = [
     s3ObjectLock,
     kmsKeyRotation,
     secretKmsEncrypted,
+    kmsKeyPolicy,
+    ecrImmutableTags,
+    ecrScanOnPush,
 ];

@@ -307,6 +307,8 @@ function mocks(config: Record<string, unknown> = {}): pulumi.runtime.Mocks {
             switch (args.token) {
                 case "azure-native:authorization:getClientConfig":
                     return { clientId: "55555555-5555-5555-5555-555555555555", objectId: "66666666-6666-6666-6666-666666666666", subscriptionId: MOCK_SUBSCRIPTION, tenantId: MOCK_TENANT };
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { id: MOCK_AWS_ACCOUNT, accountId: MOCK_AWS_ACCOUNT, arn: `arn:aws:iam::${MOCK_AWS_ACCOUNT}:user/offline-plan`, userId: "AIDAOFFLINEPLAN" };
                 case "aws:ec2/getVpc:getVpc":
                     return { id: "vpc-0offline00000000", cidrBlock: "172.31.0.0/16", default: true };
                 case "aws:ec2/getSubnets:getSubnets":

@@ -21,8 +21,54 @@ export interface FieldKeySecretArgs {
      * in state as a secret and never regenerated. @default undefined (generated)
      */
     fieldEncryptionKey?: pulumi.Input<string>;
+    /**
+     * IAM roles or users (ARNs) that administer the KMS key (describe, tag, schedule deletion...),
+     * without using it to decrypt. @default [] (the account itself, through IAM policies)
+     */
+    keyAdministrators?: string[];
+    /**
+     * IAM roles or users (ARNs) that may decrypt the secret through Secrets Manager (the
+     * application): kms:Decrypt only via secretsmanager in the key's region. Never a backup job.
+     * @default [] (none by the key policy; the account may still grant it through IAM policies)
+     */
+    keyReaders?: string[];
     /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
     tags?: Record<string, string>;
+}
+
+const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
+
+/** The actions of the AWS console's "key administrators" statement: manage the key, never use it. */
+export const KEY_ADMIN_ACTIONS = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
+    "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+] as const;
+
+/**
+ * The field-key KMS key's policy, explicit rather than KMS's default: the account's own statement
+ * (AWS KMS Developer Guide, "Allows access to the AWS account and enables IAM policies": without it
+ * the key could become unmanageable, and KMS refuses such a policy), the named administrators, and
+ * the named readers, who may decrypt only through Secrets Manager in the key's region. No statement
+ * names a wildcard principal.
+ */
+export function fieldKeyPolicy(accountId: string, args: Pick<FieldKeySecretArgs, "region" | "keyAdministrators" | "keyReaders">): string {
+    const admins = args.keyAdministrators ?? [];
+    const readers = args.keyReaders ?? [];
+    return JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${accountId}:root` }, Action: "kms:*", Resource: "*" },
+            ...(admins.length === 0 ? [] : [{ Sid: "KeyAdministrators", Effect: "Allow", Principal: { AWS: admins }, Action: [...KEY_ADMIN_ACTIONS], Resource: "*" }]),
+            ...(readers.length === 0 ? [] : [{
+                Sid: "ReadTheFieldKeyThroughSecretsManager",
+                Effect: "Allow",
+                Principal: { AWS: readers },
+                Action: ["kms:Decrypt", "kms:DescribeKey"],
+                Resource: "*",
+                Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${args.region}.amazonaws.com`, "kms:CallerAccount": accountId } },
+            }]),
+        ],
+    });
 }
 
 export function validateFieldKeySecretArgs(args: FieldKeySecretArgs, problems: Problems, path = "args"): void {
@@ -35,14 +81,23 @@ export function validateFieldKeySecretArgs(args: FieldKeySecretArgs, problems: P
     }
     checkIntRange(problems, `${path}.softDeleteRetentionDays`, args.recoveryWindowDays ?? 30, 7, 30);
     checkIntRange(problems, `${path}.keyDeletionWindowDays`, args.keyDeletionWindowDays ?? 30, 7, 30);
+    for (const key of ["keyAdministrators", "keyReaders"] as const) {
+        (args[key] ?? []).forEach((arn, i) => {
+            if (!IAM_PRINCIPAL.test(arn)) {
+                problems.add(`${path}.${key}[${i}]`, arn, "allowed: an IAM role or user ARN, arn:aws:iam::<12-digit account>:role/<name>");
+            }
+        });
+    }
 }
 
-export function fieldKeyKmsInputs(args: FieldKeySecretArgs): aws.kms.KeyArgs {
+export function fieldKeyKmsInputs(args: FieldKeySecretArgs, policy: pulumi.Input<string>): aws.kms.KeyArgs {
     return {
         region: args.region,
         description: "Lifeboat: encrypts the field-encryption key secret",
         enableKeyRotation: true,
         deletionWindowInDays: args.keyDeletionWindowDays ?? 30,
+        // Known during preview (the account comes from an invoke), so the policy pack can read it.
+        policy,
         tags: { ...args.tags, [ROLE_TAG]: ROLES.fieldKey },
     };
 }
@@ -85,7 +140,8 @@ export class FieldKeySecret extends pulumi.ComponentResource {
         this.generator = generator;
         this.region = args.region;
         this.secretName = args.secretName ?? "lifeboat/field-encryption-key";
-        this.kmsKey = new aws.kms.Key(`${name}-kms`, fieldKeyKmsInputs(args), keep);
+        const caller = aws.getCallerIdentityOutput({}, { parent: this });
+        this.kmsKey = new aws.kms.Key(`${name}-kms`, fieldKeyKmsInputs(args, caller.accountId.apply((id) => fieldKeyPolicy(id, args))), keep);
         this.secret = new aws.secretsmanager.Secret(`${name}-secret`, fieldKeySecretInputs(args, this.kmsKey.arn), keep);
         this.version = new aws.secretsmanager.SecretVersion(`${name}-version`, {
             region: args.region,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { JobImage } from "../docker/jobImage";
+import { buildContextDigest, defaultBuildContext, JobImage } from "../docker/jobImage";
 import { Problems } from "../validation";
 
 export interface JobRepositoryArgs {
@@ -8,8 +8,13 @@ export interface JobRepositoryArgs {
     region: string;
     /** 2-256 lowercase letters, digits and . _ - / (e.g. lifeboat/prod). */
     repositoryName: string;
-    /** Tag the image is pushed as (the tasks run its digest). @default "latest" */
+    /**
+     * Tag prefix the image is pushed as: `<tag>-<digest of the build context>`, a new tag for each
+     * build, since the repository's tags are immutable (the tasks run the image's digest). @default "latest"
+     */
     tag?: string;
+    /** The build context (a Lifeboat checkout). @default the checkout this module is in (defaultBuildContext) */
+    context?: string;
     /** Untagged images kept (earlier builds, for a rollback of the task definition). @default 10 */
     keepUntagged?: number;
     /** Extra tags for the resources it declares (Lifeboat adds its own role tags). @default {} */
@@ -30,8 +35,8 @@ export function validateJobRepositoryArgs(args: JobRepositoryArgs, problems: Pro
 }
 
 /**
- * The ECR repository of the job image: scanned on push, encrypted, untagged builds expired beyond
- * the last few. The image is built from this repository's Dockerfile and pushed with the
+ * The ECR repository of the job image: tags immutable (a pushed tag always names the same image),
+ * scanned on push, encrypted, untagged builds expired beyond the last few. The image is built from this repository's Dockerfile and pushed with the
  * repository's short-lived authorization token (a secret); `ref` is its digest, which the task
  * definitions run.
  */
@@ -50,7 +55,8 @@ export class JobRepository extends pulumi.ComponentResource {
         this.repository = new aws.ecr.Repository(`${name}-repo`, {
             region: args.region,
             name: args.repositoryName,
-            imageTagMutability: "MUTABLE",
+            // A tag can never be moved to another image: each build is pushed under a tag of its own.
+            imageTagMutability: "IMMUTABLE",
             imageScanningConfiguration: { scanOnPush: true },
             encryptionConfigurations: [{ encryptionType: "AES256" }],
             forceDelete: false,
@@ -65,12 +71,21 @@ export class JobRepository extends pulumi.ComponentResource {
                     description: `keep the ${args.keepUntagged ?? 10} most recent untagged builds`,
                     selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: args.keepUntagged ?? 10 },
                     action: { type: "expire" },
+                }, {
+                    // Every build has a tag of its own: keep as many of the newest as of untagged ones.
+                    rulePriority: 2,
+                    description: `keep the ${args.keepUntagged ?? 10} most recent builds tagged ${args.tag ?? "latest"}-*`,
+                    selection: { tagStatus: "tagged", tagPrefixList: [`${args.tag ?? "latest"}-`], countType: "imageCountMoreThan", countNumber: args.keepUntagged ?? 10 },
+                    action: { type: "expire" },
                 }],
             }),
         }, { parent: this });
+        const context = args.context ?? defaultBuildContext();
+        const tag = `${args.tag ?? "latest"}-${context === undefined ? "unbuilt" : buildContextDigest(context)}`.slice(0, 128);
         const token = aws.ecr.getAuthorizationTokenOutput({ registryId: this.repository.registryId, region: args.region }, { parent: this });
         this.image = new JobImage(`${name}-job`, {
-            imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${args.tag ?? "latest"}`,
+            imageName: pulumi.interpolate`${this.repository.repositoryUrl}:${tag}`,
+            context,
             registry: { server: this.repository.repositoryUrl, username: token.userName, password: pulumi.secret(token.password) },
         }, { parent: this });
         this.ref = this.image.ref;

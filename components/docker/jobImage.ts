@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,6 +23,45 @@ export function defaultBuildContext(from = __dirname): string | undefined {
             return undefined;
         }
     }
+}
+
+/** Whether a context-relative path is excluded by a .dockerignore line: a name or a `*`-glob, at the top or at any depth. */
+function ignoredBy(patterns: string[], relative: string): boolean {
+    const segments = relative.split("/");
+    return patterns.some((p) => {
+        const re = new RegExp(`^${p.replace(/^\/+|\/+$/g, "").replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
+        return re.test(relative) || re.test(segments[0]) || re.test(segments[segments.length - 1]);
+    });
+}
+
+/**
+ * A short digest of the build context as Docker sends it: every file under `context` that the
+ * context's `.dockerignore` does not exclude, by path and content. Where it cannot match a pattern
+ * exactly it includes the file, so the digest changes whenever the image's inputs can: a tag
+ * derived from it names one build, which an immutable registry requires.
+ */
+export function buildContextDigest(context: string): string {
+    const ignoreFile = path.join(context, ".dockerignore");
+    const patterns = fs.existsSync(ignoreFile)
+        ? fs.readFileSync(ignoreFile, "utf8").split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("!"))
+        : [];
+    const hash = crypto.createHash("sha256");
+    const walk = (dir: string): void => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+            const full = path.join(dir, entry.name);
+            const relative = path.relative(context, full).split(path.sep).join("/");
+            if (ignoredBy(patterns, relative)) {
+                continue;
+            }
+            if (entry.isDirectory()) {
+                walk(full);
+            } else if (entry.isFile()) {
+                hash.update(relative).update("\0").update(fs.readFileSync(full)).update("\0");
+            }
+        }
+    };
+    walk(context);
+    return hash.digest("hex").slice(0, 12);
 }
 
 /** Where the built image goes: pushed to a registry, or kept on the local engine. */

@@ -7,4 +7,6 @@ export const AWS_TYPES = {
     bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     bucketObjectLock: "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
     rdsBackupReplication: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+    kmsKeyPolicy: "aws:kms/keyPolicy:KeyPolicy",
+    ecrRepository: "aws:ecr/repository:Repository",
 } as const;

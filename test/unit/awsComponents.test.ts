@@ -129,6 +129,26 @@ describe("FieldKeySecret", () => {
         expect(recorder.find("random:index/randomBytes:RandomBytes", "fk-bytes").inputs).toEqual({ length: 32 });
     });
 
+    it("gives the key an explicit policy: the account's own statement, named administrators, readers only through Secrets Manager", async () => {
+        const app = "arn:aws:iam::123456789012:role/casework-app";
+        const admin = "arn:aws:iam::123456789012:role/key-admins";
+        const k = new aws.FieldKeySecret("fkp", { region: "eu-west-3", keyAdministrators: [admin], keyReaders: [app] });
+        await settled(k.kmsKey);
+        const policy = JSON.parse(recorder.find("aws:kms/key:Key", "fkp-kms").inputs.policy);
+        expect(policy.Statement).toEqual([
+            { Sid: "AccountAdministersTheKey", Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "kms:*", Resource: "*" },
+            { Sid: "KeyAdministrators", Effect: "Allow", Principal: { AWS: [admin] }, Action: [...aws.KEY_ADMIN_ACTIONS], Resource: "*" },
+            {
+                Sid: "ReadTheFieldKeyThroughSecretsManager", Effect: "Allow", Principal: { AWS: [app] }, Action: ["kms:Decrypt", "kms:DescribeKey"], Resource: "*",
+                Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-3.amazonaws.com", "kms:CallerAccount": "123456789012" } },
+            },
+        ]);
+        // administrators manage the key but never use it
+        expect(aws.KEY_ADMIN_ACTIONS.filter((a) => /Decrypt|Encrypt|GenerateDataKey|ReEncrypt/.test(a))).toEqual([]);
+        // without named principals only the account's statement remains
+        expect(JSON.parse(aws.fieldKeyPolicy("123456789012", { region: "eu-west-3" })).Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["AccountAdministersTheKey"]);
+    });
+
     it("stores a given key without generating one", async () => {
         const given = Buffer.alloc(32, 1).toString("base64url") + "=";
         const k = new aws.FieldKeySecret("given", { region: "eu-west-3", secretName: "app/fernet", fieldEncryptionKey: pulumi.secret(given) });
@@ -142,6 +162,10 @@ describe("FieldKeySecret", () => {
             'lifeboat:keyVault.location: "westeurope"; allowed: an AWS region code such as eu-west-3',
             'lifeboat:keyVault.secretName: "key-abcdef"; allowed: 1-512 letters, digits and /_+=.@-, not ending in a hyphen and six characters (Secrets Manager\'s own suffix)',
             "lifeboat:keyVault.softDeleteRetentionDays: 90; allowed: a whole number from 7 to 30",
+        ]);
+        expect(problemsOf((p) => aws.validateFieldKeySecretArgs({ region: "eu-west-3", keyReaders: ["*"], keyAdministrators: ["arn:aws:iam::123456789012:root"] }, p))).toEqual([
+            'args.keyAdministrators[0]: "arn:aws:iam::123456789012:root"; allowed: an IAM role or user ARN, arn:aws:iam::<12-digit account>:role/<name>',
+            'args.keyReaders[0]: "*"; allowed: an IAM role or user ARN, arn:aws:iam::<12-digit account>:role/<name>',
         ]);
     });
 });

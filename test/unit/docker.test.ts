@@ -4,11 +4,11 @@
  * and running the image by digest; on aws an ECR repository the task definition pulls from by
  * digest; `schedule.image` replacing both. Plus the AAD-to-ACR token exchange and JobImage's checks.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { ACR_PULL, exchangeAcrToken, STORAGE_BLOB_DATA_CONTRIBUTOR, STORAGE_BLOB_DATA_READER } from "../../components/azure";
-import { defaultBuildContext, validateJobImageArgs } from "../../components/docker";
+import { buildContextDigest, defaultBuildContext, validateJobImageArgs } from "../../components/docker";
 import { Problems } from "../../components/validation";
 import { planStack, PlanResult, PlannedResource } from "../../tools/plan";
 
@@ -132,12 +132,18 @@ describe("aws: the job image in the stack's ECR repository", () => {
         expect(result.configErrors).toEqual([]);
         expect(result.exitCode).toBe(0);
         const [repo] = byType(result, "aws:ecr/repository:Repository");
-        expect(repo.props).toMatchObject({ name: "lifeboat/aws", region: "eu-central-1", imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: "AES256" }] });
+        expect(repo.props).toMatchObject({
+            name: "lifeboat/aws", region: "eu-central-1", imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: "AES256" }],
+        });
         const [lifecycle] = byType(result, "aws:ecr/lifecyclePolicy:LifecyclePolicy");
-        expect(JSON.parse(String(lifecycle.props.policy)).rules[0].selection).toEqual({ tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 10 });
+        expect(JSON.parse(String(lifecycle.props.policy)).rules.map((r: { selection: unknown }) => r.selection)).toEqual([
+            { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 10 },
+            { tagStatus: "tagged", tagPrefixList: ["aws-"], countType: "imageCountMoreThan", countNumber: 10 },
+        ]);
         const [image] = byType(result, "docker:index/image:Image");
+        // Tags are immutable: each build is pushed under a tag of its own, named by its build context.
         expect(image.props).toMatchObject({
-            imageName: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/lifeboat/aws:aws",
+            imageName: `123456789012.dkr.ecr.eu-central-1.amazonaws.com/lifeboat/aws:aws-${buildContextDigest(defaultBuildContext() as string)}`,
             build: { platform: "linux/amd64" },
             registry: { server: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/lifeboat/aws", username: "AWS" },
         });
@@ -213,6 +219,31 @@ describe("JobImage build context", () => {
             expect(defaultBuildContext(path.join(installed, "dist", "components", "docker"))).toBeUndefined();
         } finally {
             rmSync(installed, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("buildContextDigest (the immutable ECR tag of a build)", () => {
+    it("changes with any file Docker sends, and not with what .dockerignore excludes", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "lifeboat-ctx-"));
+        try {
+            mkdirSync(path.join(dir, "scripts"));
+            mkdirSync(path.join(dir, "test"));
+            writeFileSync(path.join(dir, ".dockerignore"), "# comment\ntest\n*.md\n");
+            writeFileSync(path.join(dir, "Dockerfile"), "FROM node:20\n");
+            writeFileSync(path.join(dir, "scripts", "cli.ts"), "one");
+            const first = buildContextDigest(dir);
+            expect(first).toMatch(/^[0-9a-f]{12}$/);
+            writeFileSync(path.join(dir, "test", "a.test.ts"), "ignored");
+            writeFileSync(path.join(dir, "scripts", "NOTES.md"), "ignored");
+            expect(buildContextDigest(dir)).toBe(first);
+            writeFileSync(path.join(dir, "scripts", "cli.ts"), "two");
+            expect(buildContextDigest(dir)).not.toBe(first);
+            writeFileSync(path.join(dir, "scripts", "cli.ts"), "one");
+            writeFileSync(path.join(dir, "scripts", "new.ts"), "");
+            expect(buildContextDigest(dir)).not.toBe(first);
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
         }
     });
 });
