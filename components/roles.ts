@@ -8,6 +8,16 @@ export const ROLE_TAG = "lifeboat-role";
 export const SERVER_TAG = "lifeboat-server";
 /** On a dump job: the comma-separated databases it dumps. */
 export const DATABASES_TAG = "lifeboat-databases";
+/**
+ * On a geo-restored server: the region of the server it was restored from, whose own backups stay
+ * there. The policy pack counts that region as holding backups; a geo-restore without it is undetermined.
+ */
+export const RESTORE_SOURCE_LOCATION_TAG = "lifeboat-restore-source-location";
+/**
+ * On a job whose backup target is not declared in the stack (a restore from another stack's
+ * account or bucket): that target's region, which the policy pack counts as holding backups.
+ */
+export const TARGET_LOCATION_TAG = "lifeboat-target-location";
 
 export const ROLES = {
     /** A PostgreSQL server whose databases are backed up. */

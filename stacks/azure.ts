@@ -72,6 +72,7 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
                     sourceServerResourceId: source?.sourceServerId ?? "",
                     // Ignored after creation (RESTORE_ONLY_INPUTS): a later run's new "now" changes nothing.
                     pointInTimeUTC: createMode === "PointInTimeRestore" ? source?.pointInTime : restoreTimeUtc(now),
+                    sourceLocation: source?.sourceLocation === undefined ? undefined : knownRegion(source.sourceLocation) ?? source.sourceLocation,
                 },
                 restored: cfg.restore.mode === "restored",
             };
@@ -145,6 +146,14 @@ export function checkRestore(cfg: LifeboatConfig, problems: Problems, now = new 
         problems.add(`${path}.backupTarget`, r.backupTarget, "allowed: a lifeboat target URL: azblob://ACCOUNT/CONTAINER[/prefix], s3://BUCKET[/prefix] or file:///dir");
     }
     if (r.mode === "dump") {
+        // Another stack's account or bucket: its region is where backups are, and the key must not be.
+        const foreign = r.backupTarget !== undefined && !r.backupTarget.startsWith("file://")
+            && !r.backupTarget.startsWith(`azblob://${storageAccountName(cfg)}/`) && !(cfg.offsite.s3?.bucketName !== undefined && r.backupTarget.startsWith(`s3://${cfg.offsite.s3.bucketName}`));
+        if (foreign && r.backupTargetLocation === undefined) {
+            problems.add(`${path}.backupTargetLocation`, undefined, `required with backupTarget ${r.backupTarget}: the region of that account or bucket (it holds backups, so the key vault must not be there)`);
+        } else if (r.backupTargetLocation !== undefined && r.backupTarget?.startsWith("azblob://") === true && knownRegion(r.backupTargetLocation) === undefined) {
+            problems.add(`${path}.backupTargetLocation`, r.backupTargetLocation, `allowed: an Azure region name such as ${suggestRegions(r.backupTargetLocation).join(", ")}`);
+        }
         const set = r.backupSet ?? "latest";
         if (set !== "latest" && !/^\d{8}T\d{6}Z(-[0-9a-f]{8})?$/.test(set)) {
             problems.add(`${path}.backupSet`, set, "allowed: latest, or a set id such as 20261120T020000Z-7f3a9c01 (`lifeboat list` shows them)");
@@ -166,6 +175,9 @@ export function checkRestore(cfg: LifeboatConfig, problems: Problems, now = new 
         }
         const target = knownRegion(server.location);
         const sourceRegion = source.sourceLocation === undefined ? undefined : knownRegion(source.sourceLocation);
+        if (r.mode === "geo" && source.sourceLocation === undefined) {
+            problems.add(`${where}.sourceLocation`, undefined, `required for mode geo: the region of ${source.sourceServerId.split("/").pop()} (its own backups stay there, so the key vault must not be)`);
+        }
         if (source.sourceLocation !== undefined && sourceRegion === undefined) {
             problems.add(`${where}.sourceLocation`, source.sourceLocation, `allowed: an Azure region name such as ${suggestRegions(source.sourceLocation).join(", ")}`);
         }
@@ -386,6 +398,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
             args: ["restore", "--set", cfg.restore.backupSet ?? "latest", "--database", db,
                 pulumi.interpolate`--into=postgresql://${connection(i).user}@${connection(i).host}:5432/${encodeURIComponent(db)}?sslmode=require`],
             target: cfg.restore.backupTarget ?? storage.targetUrlOf(storage.containerNames[i]),
+            targetLocation: cfg.restore.backupTarget === undefined ? undefined : cfg.restore.backupTargetLocation,
             keyFingerprint: key.keyFingerprint,
             database: connection(i),
             serverName: s.name,

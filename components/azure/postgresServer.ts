@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as dbforpostgresql from "@pulumi/azure-native/dbforpostgresql";
 import * as random from "@pulumi/random";
-import { ROLE_TAG, ROLES } from "../roles";
+import { RESTORE_SOURCE_LOCATION_TAG, ROLE_TAG, ROLES } from "../roles";
 import { checkIntRange, Problems } from "../validation";
 
 export const POSTGRES_VERSIONS = ["13", "14", "15", "16", "17", "18"] as const;
@@ -60,6 +60,12 @@ export interface PostgresServerRestore {
      * @default undefined
      */
     pointInTimeUTC?: string;
+    /**
+     * The source server's region (a literal): its own backups stay there, so the field key must
+     * not. Tagged on the server (`lifeboat-restore-source-location`) for the policy pack; required
+     * by it for a GeoRestore. @default undefined (no tag)
+     */
+    sourceLocation?: string;
 }
 
 export interface PostgresServerArgs {
@@ -256,7 +262,11 @@ export function serverInputs(args: PostgresServerArgs, password: pulumi.Input<st
         createMode: args.restore?.createMode,
         sourceServerResourceId: args.restore?.sourceServerResourceId,
         pointInTimeUTC: args.restore?.pointInTimeUTC,
-        tags: { ...args.tags, [ROLE_TAG]: ROLES.database },
+        tags: {
+            ...args.tags,
+            [ROLE_TAG]: ROLES.database,
+            ...(args.restore?.sourceLocation === undefined ? {} : { [RESTORE_SOURCE_LOCATION_TAG]: args.restore.sourceLocation }),
+        },
     };
 }
 

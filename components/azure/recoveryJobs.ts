@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as types from "@pulumi/azure-native/types";
 import { cronProblem } from "../cron";
-import { DATABASES_TAG, ROLE_TAG, ROLES, SERVER_TAG } from "../roles";
+import { DATABASES_TAG, ROLE_TAG, ROLES, SERVER_TAG, TARGET_LOCATION_TAG } from "../roles";
 import { checkIntRange, Problems } from "../validation";
 import { JobEnvironment, JobRegistryPull } from "./dumpJob";
 
@@ -22,6 +22,12 @@ export interface RecoveryJobArgs {
     cron?: string;
     /** Backup target URL(s), comma-separated. */
     target: pulumi.Input<string>;
+    /**
+     * The region of `target` when the stack does not declare it (another stack's account or
+     * bucket, e.g. a restore after a loss): tagged `lifeboat-target-location` so that the policy
+     * pack counts it as a place holding backups. @default undefined (no tag)
+     */
+    targetLocation?: string;
     /** Fingerprint of the key the sets must have been made with. */
     keyFingerprint: pulumi.Input<string>;
     /** Database connection, when the job restores (verify, restore). @default undefined (none: freshness) */
@@ -115,6 +121,7 @@ export class RecoveryJob extends pulumi.ComponentResource {
                 "lifeboat-job": args.kind,
                 ...(args.serverName === undefined ? {} : { [SERVER_TAG]: args.serverName }),
                 ...(args.databases === undefined ? {} : { [DATABASES_TAG]: args.databases.join(",") }),
+                ...(args.targetLocation === undefined ? {} : { [TARGET_LOCATION_TAG]: args.targetLocation }),
             },
         }, { parent: this, dependsOn: [...env.blobReaders, ...(args.kind === "verify" ? env.verificationWriters : []), ...(args.registry === undefined ? [] : [args.registry.pullRole])], replaceOnChanges: ["environmentId"], deleteBeforeReplace: true });
         this.registerOutputs({ jobName: this.jobName });

@@ -106,6 +106,59 @@ describe("unsafe but valid stack config is reported by the policy that guards it
     });
 });
 
+describe("restore sources count as places holding backups (issue 14, item 4)", () => {
+    const drConfig = readStackConfig("dr").values;
+    const drVault = drConfig["lifeboat:keyVault"] as Record<string, unknown>;
+    const drRestore = drConfig["lifeboat:restore"] as Record<string, unknown>;
+    /** prod rebuilt from dumps in another stack's account (prod's vault recovered, as in dr). */
+    const dumpRestore = (backupTargetLocation?: string) => ({
+        keyVault: { ...prodVault, name: drVault.name, resourceGroupName: drVault.resourceGroupName, recover: true, expectedFingerprint: drVault.expectedFingerprint },
+        restore: { mode: "dump", backupTarget: "azblob://lbolddata/dumps", ...(backupTargetLocation === undefined ? {} : { backupTargetLocation }) },
+    });
+    const sameRegion = (result: PlanResult) => result.verdicts.filter((v) => v.policy === "key-separate-from-backups" && v.enforcementLevel === "mandatory").map((v) => v.message.split(", so ")[0]);
+
+    it("a geo-restore whose source is in the vault's region is a mandatory violation (the source keeps its own backups)", async () => {
+        const result = await plan("dr", { keyVault: { ...drVault, location: String(drRestore.sourceLocation) } });
+        expect(result.configErrors).toEqual([]);
+        expect(sameRegion(result)).toEqual([
+            'azure-native:keyvault:Vault "field-key-vault": the field key is in the same region as azure-native:dbforpostgresql:Server "casework-dr-pg-server" (geo-restore\'s source server, whose own backups stay in its region)',
+        ]);
+        expect(result.exitCode).toBe(1);
+    });
+
+    it("the shipped dr stack tags its server with the source's region and passes", async () => {
+        const result = await plan("dr");
+        const server = result.resources.find((r) => r.type === "azure-native:dbforpostgresql:Server");
+        expect((server?.props.tags as Record<string, string>)["lifeboat-restore-source-location"]).toBe(drRestore.sourceLocation);
+        expect(mandatory(result)).toEqual([]);
+    });
+
+    it("a geo-restore needs the source's region", async () => {
+        const { sourceLocation: _dropped, ...rest } = drRestore;
+        const result = await plan("dr", { restore: rest });
+        expect(result.configErrors).toEqual([expect.stringContaining("lifeboat:restore.sourceLocation: missing; required for mode geo: the region of casework-prod-pg (its own backups stay there, so the key vault must not be)")]);
+        expect(result.exitCode).toBe(1);
+    });
+
+    it("a dump restore from an account in the vault's region is a mandatory violation", async () => {
+        const result = await plan("prod", dumpRestore(keyRegion));
+        expect(result.configErrors).toEqual([]);
+        expect(sameRegion(result)).toEqual([
+            'azure-native:keyvault:Vault "field-key-vault": the field key is in the same region as azure-native:app:Job "restore-casework-prod-pg-main-job" (job\'s backup target azblob://lbolddata/dumps (an account the stack does not declare))',
+            'azure-native:keyvault:Vault "field-key-vault": the field key is in the same region as azure-native:app:Job "restore-casework-prod-pg-audit-job" (job\'s backup target azblob://lbolddata/dumps (an account the stack does not declare))',
+        ]);
+        expect(result.exitCode).toBe(1);
+    });
+
+    it("a dump restore from an account elsewhere passes, and one from another stack's account needs its region", async () => {
+        const elsewhere = await plan("prod", dumpRestore(backupRegion));
+        expect(elsewhere.configErrors).toEqual([]);
+        expect(mandatory(elsewhere)).toEqual([]);
+        const unsaid = await plan("prod", dumpRestore());
+        expect(unsaid.configErrors).toEqual([expect.stringContaining("lifeboat:restore.backupTargetLocation: missing; required with backupTarget azblob://lbolddata/dumps: the region of that account or bucket (it holds backups, so the key vault must not be there)")]);
+    });
+});
+
 describe("unsafe program changes config cannot express are reported too", () => {
     let prod: OfflineResource[] = [];
 

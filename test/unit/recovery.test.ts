@@ -99,7 +99,7 @@ describe("restore modes", () => {
     });
 
     it("dump creates empty servers and one manually started restore job per database, checked against the key", async () => {
-        const result = await planStack({ stack: "prod", config: { restore: { mode: "dump", backupSet: "20261120T013000Z", backupTarget: "s3://casework-offsite/prod" }, keyVault: recoverKey } });
+        const result = await planStack({ stack: "prod", config: { restore: { mode: "dump", backupSet: "20261120T013000Z", backupTarget: "s3://casework-offsite/prod", backupTargetLocation: "eu-central-1" }, keyVault: recoverKey } });
         expect(result.configErrors).toEqual([]);
         const [server] = only(result, "azure-native:dbforpostgresql:Server");
         expect(server.props.createMode).toBeUndefined();

@@ -106,3 +106,29 @@ describe("allow-all IP rules", () => {
         ]);
     });
 });
+
+describe("restore sources are places holding backups", () => {
+    it("a geo-restored server without its source's region is undetermined, never a pass", async () => {
+        const stack = withProp(happyStack(), "app-server", "createMode", "GeoRestore");
+        const verdicts = await verdictsOf("key-separate-from-backups", stack);
+        expect(verdicts).toEqual([{
+            enforcementLevel: "mandatory", name: "app-server",
+            message: 'azure-native:dbforpostgresql:Server "app-server": the region of this geo-restore\'s source server, whose own backups stay in its region cannot be determined, and a mandatory policy never passes by not knowing ' +
+                "(found not set). Fix: set tags.lifeboat-restore-source-location to a literal from stack config, so it is known during preview.",
+        }]);
+        withProp(stack, "app-server", "tags.lifeboat-restore-source-location", "swedencentral");
+        expect((await verdictsOf("key-separate-from-backups", stack)).map((v) => [v.name, v.enforcementLevel])).toEqual([["field-key-vault", "mandatory"]]);
+    });
+
+    it("a job reading another stack's account needs that account's region, and it counts", async () => {
+        const stack = happyStack();
+        const job = named(stack, "dump-app-job");
+        const env = (job.props.template as { containers: { env: { name: string; value?: string }[] }[] }).containers[0].env;
+        (env.find((e) => e.name === "LIFEBOAT_TARGET") as { value: string }).value = "azblob://lbtestbackups/dumps,azblob://lbother/dumps";
+        expect((await verdictsOf("key-separate-from-backups", stack)).map((v) => v.message.split(" (found")[0])).toEqual([
+            'azure-native:app:Job "dump-app-job": the region of this job\'s backup target azblob://lbother/dumps (an account the stack does not declare) cannot be determined, and a mandatory policy never passes by not knowing',
+        ]);
+        withProp(stack, "dump-app-job", "tags.lifeboat-target-location", "Sweden Central");
+        expect((await verdictsOf("key-separate-from-backups", stack)).map((v) => [v.name, v.enforcementLevel])).toEqual([["field-key-vault", "mandatory"]]);
+    });
+});
