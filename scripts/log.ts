@@ -55,6 +55,19 @@ export async function testHold(point: string, signal: AbortSignal | undefined): 
     clearInterval(alive);
 }
 
+/**
+ * Test hook, as testHold, for a point the first signal has already passed (a rollback): the job
+ * stops there for good, so a test can send the second signal while the rollback is unfinished.
+ */
+export async function testStall(point: string): Promise<void> {
+    if (process.env.LIFEBOAT_TEST_HOLD_AT !== point) {
+        return;
+    }
+    write("info", "test.hold", { point });
+    setInterval(() => undefined, 1000);
+    await new Promise<void>(() => undefined);
+}
+
 export function mb(bytes: number): number {
     return Math.round((bytes / 1048576) * 100) / 100;
 }

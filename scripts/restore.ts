@@ -6,7 +6,7 @@ import { displayTable, hashInto, Statement, statements, summary, TableRef, tocEn
 import { applyDatabaseProperties, databaseProperties, DatabaseProperties, forDatabase } from "./databaseProperties";
 import { EXIT_REFUSED, EXIT_USAGE, errnoCode, LifeboatError, messageOf } from "./errors";
 import { spawnDecompressor, watchExit, zstdBin } from "./codec";
-import { log, mbPerSecond, Progress, testHold } from "./log";
+import { log, mbPerSecond, Progress, testHold, testStall } from "./log";
 import { DatabaseEntry, findSet, SetRef } from "./manifest";
 import { classifyPgError, childEnv, ConnSpec, conninfo, connect, describeServer, quoteIdent, quoteLiteral, run } from "./pg";
 import { partialList, Selection, selectTables } from "./partial";
@@ -510,6 +510,9 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
         }
         return { ...check, missingRoles: missing, dropped: roles.dropped, databaseProperties: applied, seconds: (Date.now() - started) / 1000 };
     } catch (e) {
+        if (opts.signal?.aborted === true) {
+            await testStall("restore.rollback");
+        }
         await dropDatabase(admin, scratch).catch(() => undefined);
         throw e;
     } finally {
@@ -661,6 +664,7 @@ async function swapIn(admin: Client, into: string, scratch: string, guard: Targe
                     await admin.query(`ALTER DATABASE ${quoteIdent(into)} RENAME TO ${quoteIdent(savedAs)}`);
                 }
                 await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} RENAME TO ${quoteIdent(into)}`);
+                await testHold("restore.swap.commit", signal);
                 await admin.query("COMMIT");
                 guard.swapped = true;
                 break;
@@ -745,6 +749,10 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
             tableList: entry.tableList,
             partial: selection,
             signal: opts.signal,
+        }).catch((e: unknown) => {
+            // the interruption is told of the database restored into, not the archive's name
+            stopIfAborted(opts.signal, into);
+            throw e;
         });
         log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects, databaseProperties: result.databaseProperties });
         await testHold("restore.swap", opts.signal);

@@ -94,14 +94,62 @@ test("SIGTERM before the swap: the original stays live and unchanged, the scratc
 
 test("SIGTERM while pg_restore runs: pg_restore is killed, the scratch database dropped, exit 1", async () => {
     const run = startCli(restoreArgs("big", "sig_term"), env);
+    await run.waitFor("restore.scratch");
     const child = await pgRestoreOf(run);
     run.child.kill("SIGTERM");
     const r = await run.done;
     await gone(child);
     expect(r.code).toBe(1);
     expect(lastEvent(r)).toMatchObject({ event: "restore.failed", code: "interrupted" });
+    // named by the database restored into, not by the archive's database
+    expect(r.stderr).toContain('lifeboat: error: restore of "sig_term" interrupted by a signal before the swap');
     expect(await scratchLeft()).toEqual([]);
     expect(await databases()).not.toContain("sig_term");
+});
+
+test("SIGTERM inside the swap's transaction: the swap completes, exit 0, the last line is restore.done and says so", async () => {
+    const first = await cli(restoreArgs("main", "sig_commit"), env);
+    expect(first.code).toBe(0);
+    const restored = await digestDatabase(pg.url("sig_commit"));
+    await query(pg.url("sig_commit"), "INSERT INTO cases VALUES (999998, 'added after the restore', 'x', date '2026-01-01')");
+    const run = startCli(restoreArgs("main", "sig_commit", "--force"), { ...env, LIFEBOAT_TEST_HOLD_AT: "restore.swap.commit" });
+    await run.waitFor("test.hold");
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    const done = lastEvent(r);
+    expect(done).toMatchObject({ event: "restore.done", into: "sig_commit", signal: "received during the swap, which completed" });
+    expect(r.events.some((e) => e.level === "error")).toBe(false);
+    // the name holds the restored data; what it held before is kept under savedAs
+    expect(await digestDatabase(pg.url("sig_commit"))).toEqual(restored);
+    const saved = done.savedAs as string;
+    expect(saved).toMatch(/^sig_commit__lifeboat_saved_\d{14}$/);
+    expect(await databases()).toContain(saved);
+    expect(await scratchLeft()).toEqual([]);
+});
+
+test("a second SIGTERM while the first one's rollback runs stops at once: no child left, the scratch database reported next time", async () => {
+    const into = "second_term";
+    const run = startCli(restoreArgs("big", into), { ...env, LIFEBOAT_TEST_HOLD_AT: "restore.rollback" });
+    await run.waitFor("restore.scratch");
+    const child = await pgRestoreOf(run);
+    run.child.kill("SIGTERM");
+    await run.waitFor("test.hold");
+    // the first signal killed pg_restore; the rollback is stalled before its DROP DATABASE
+    await gone(child);
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    expect(r.code).toBe(143);
+    expect(r.stderr).toContain("lifeboat: SIGTERM received, stopping and rolling back");
+    expect(r.stderr.trim().split("\n").pop()).toBe("lifeboat: second SIGTERM: stopped at once; leftover scratch databases are reported by the next run (lifeboat cleanup)");
+    expect(spawnSync("pgrep", ["-P", String(run.child.pid)], { encoding: "utf8" }).stdout.trim()).toBe("");
+    const left = await scratchLeft();
+    expect(left).toEqual([expect.stringMatching(new RegExp(`^${into}__lifeboat_restore_\\d{14}$`))]);
+    const clean = await cli(["cleanup", "--into", pg.url()], env);
+    expect(clean.code).toBe(0);
+    expect(clean.events.find((e) => e.event === "cleanup.done")).toMatchObject({ dropped: 1 });
+    expect(await scratchLeft()).toEqual([]);
+    expect(await databases()).not.toContain(into);
 });
 
 describe("SIGKILL while pg_restore runs", () => {
