@@ -138,7 +138,7 @@ export class S3Target implements Target {
     private readonly digests = new Map<string, { size: number; md5: string; composite: string }>();
 
     /**
-     * MD5 of the whole body and of each PART_SIZE part (lib-storage cuts parts at exact
+     * MD5 of the whole body and of each PART_SIZE part (uploadExclusive cuts parts at exact
      * multiples of PART_SIZE), as the store computes the object's ETag: the MD5 of the object
      * for a single PUT (and on s3rver), `MD5(part MD5s)-N` for an S3 multipart upload.
      * The returned function records them once the upload is done.
