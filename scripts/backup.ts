@@ -1,15 +1,17 @@
 import { spawnChild } from "./children";
 import { createHash } from "crypto";
+import { createReadStream } from "fs";
 import { PassThrough, Readable } from "stream";
 import { displayTable, readBack, readHead, tablesNotInToc } from "./archive";
 import { catalogSnapshot } from "./catalog";
-import { checkCodec, codecSuffix, DumpCodec, dumpCodec, Exited, watchExit } from "./codec";
+import { checkCodec, Codec, codecSuffix, DumpCodec, dumpCodec, Exited, testFrame, watchExit } from "./codec";
 import { LifeboatError, messageOf } from "./errors";
 import { dumpKey, manifestKey, setIdFor, setPrefix, Tier, tierFor } from "./layout";
 import { log, markLogged, mbPerSecond, Progress, wasLogged } from "./log";
 import { DatabaseEntry, INCOMPLETE_NAME, Manifest, MANIFEST_FORMAT } from "./manifest";
 import { childEnv, classifyPgError, ConnSpec, conninfo, connect, describeServer, pgBin, programMajor } from "./pg";
 import { Target } from "./targets";
+import { StagedFile } from "./targets/target";
 import { toolVersion } from "./version";
 
 export interface BackupOptions {
@@ -85,28 +87,33 @@ interface Dump {
     stdout: Readable;
     /** Resolves with undefined once every process of the pipe exited 0, else with the failure. */
     exited: Promise<LifeboatError | undefined>;
+    /** Every process's stderr (tail), once all exited. */
+    stderr: Promise<string>;
     kill(): void;
 }
 
 /**
  * pg_dump of one database, and with a stream codec the compressor reading pg_dump's stdout
- * directly (an OS pipe between the two processes: node only sees the compressed bytes).
+ * directly (an OS pipe between the two processes: node only sees the compressed bytes). With
+ * `out` (a staged file's descriptor) the pipe's last process writes the file itself and node
+ * sees no byte at all; pg_dump writing a file directly keeps the archive's data offsets.
  */
-function startDump(conn: ConnSpec, database: string, codec: DumpCodec, extraArgs: string[]): Dump {
+function startDump(conn: ConnSpec, database: string, codec: DumpCodec, extraArgs: string[], out?: number): Dump {
     const pgDump = spawnChild(pgBin("pg_dump"), ["--format=custom", "--no-password", ...extraArgs, ...codec.pgDumpArgs, `--dbname=${conninfo(conn, database)}`], {
         env: childEnv(conn),
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: ["ignore", codec.compressor === undefined && out !== undefined ? out : "pipe", "pipe"],
     });
     const dumped = watchExit(pgDump);
     const dumpFailure = (e: Exited): LifeboatError | undefined => (e.code === 0 ? undefined : pgDumpFailure(database, e.stderr, e.code, e.signal, conn));
     if (codec.compressor === undefined) {
-        return { stdout: pgDump.stdout as Readable, exited: dumped.then(dumpFailure), kill: () => pgDump.kill("SIGKILL") };
+        return { stdout: pgDump.stdout as Readable, exited: dumped.then(dumpFailure), kill: () => pgDump.kill("SIGKILL"), stderr: dumped.then((d) => d.stderr) };
     }
     const { program, args } = codec.compressor;
-    const zip = spawnChild(program, args, { stdio: [pgDump.stdout, "pipe", "pipe"] });
+    const zip = spawnChild(program, args, { stdio: [pgDump.stdout, out ?? "pipe", "pipe"] });
     // the compressor holds the pipe's read end now; node's copy would only compete for the bytes
     pgDump.stdout?.destroy();
     const zipped = watchExit(zip);
+    const stderr = Promise.all([dumped, zipped]).then(([d, z]) => `${d.stderr}\n${z.stderr}`);
     const exited = Promise.all([dumped, zipped]).then(([d, z]) => {
         // pg_dump's failure first: the compressor ends a truncated input with a valid frame
         const failed = dumpFailure(d);
@@ -122,11 +129,67 @@ function startDump(conn: ConnSpec, database: string, codec: DumpCodec, extraArgs
     return {
         stdout: zip.stdout as Readable,
         exited,
+        stderr,
         kill: () => {
             pgDump.kill("SIGKILL");
             zip.kill("SIGKILL");
         },
     };
+}
+
+const interrupted = (): LifeboatError => new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
+
+interface StagedDump {
+    size: number;
+    sha256: string;
+    tables: number;
+    toc: string;
+    /** What the read-back proved, for the log. */
+    proof: string;
+    /** When the dump had been written (the read-back started). */
+    verifiedAt: number;
+}
+
+/**
+ * A dump whose last process writes the staged file itself, then one read-back of that file
+ * before it is committed: SHA-256 of the stored bytes (the manifest's checksum, which restore
+ * proves), the header and table of contents through `pg_restore --list`, and for a zstd frame
+ * `zstd -t` of the whole frame beside them: its content checksum proves the stored frame
+ * decompresses to exactly the bytes pg_dump wrote.
+ */
+async function dumpStaged(staged: StagedFile, start: () => Dump, release: () => void, codec: Codec, what: string, signal: AbortSignal, onProgress: (n: number) => void): Promise<StagedDump> {
+    const dump = start();
+    const onAbort = (): void => dump.kill();
+    signal.addEventListener("abort", onAbort, { once: true });
+    let seen = 0;
+    const progress = async (): Promise<void> => {
+        const n = await staged.size().catch(() => seen);
+        if (n > seen) {
+            onProgress(n - seen);
+            seen = n;
+        }
+    };
+    const poll = setInterval(() => void progress(), 250);
+    let failure: LifeboatError | undefined;
+    try {
+        failure = await dump.exited;
+    } finally {
+        clearInterval(poll);
+        signal.removeEventListener("abort", onAbort);
+        release();
+    }
+    if (failure !== undefined) {
+        const full = /(No space left on device|Disk quota exceeded)/i.exec(await dump.stderr);
+        throw full === null ? failure : staged.failure(Object.assign(new Error(full[1]), { code: /quota/i.test(full[1]) ? "EDQUOT" : "ENOSPC" }));
+    }
+    await progress();
+    const verifiedAt = Date.now();
+    const [back, frame] = await Promise.all([readBack(createReadStream(staged.path, { highWaterMark: 1 << 20 }), what, codec), codec === "zstd" ? testFrame(staged.path) : undefined]);
+    if (frame !== undefined && frame.code !== 0) {
+        throw new LifeboatError(`${what} is not a valid zstd frame: ${frame.stderr.trim().split("\n").pop() ?? `zstd -t exited ${frame.code}`}`, "the zstd program and the target's storage; the set was rolled back", 1, "archive-unreadable");
+    }
+    const proof = codec === "zstd" ? "sha256 of the stored file; zstd -t: the whole frame and its content checksum; header and TOC by pg_restore --list" : "sha256 of the stored file, written by pg_dump itself; header and TOC by pg_restore --list";
+    return { size: back.size, sha256: back.sha256, tables: back.tables, toc: back.toc, proof, verifiedAt };
 }
 
 async function preflight(conn: ConnSpec, database: string): Promise<Preflight> {
@@ -221,6 +284,35 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         // the table list the manifest records, read in the snapshot pg_dump dumps
         const catalog = await catalogSnapshot(conn, database);
         const snapshotArgs = catalog.snapshot === undefined ? [] : [`--snapshot=${catalog.snapshot}`];
+        const lacksTables = (toc: string, t: Target, key: string): void => {
+            const lacking = tablesNotInToc(toc, catalog.tables);
+            if (lacking.length > 0) {
+                throw new LifeboatError(
+                    `archive ${key} on ${t.display} lacks ${lacking.length} table(s) of database ${JSON.stringify(database)}: ${lacking.map(displayTable).join(", ")}`,
+                    "the pg_dump version and the role's privileges on those tables; the set was rolled back",
+                    1,
+                    "archive-incomplete",
+                );
+            }
+        };
+        // one local target: the dump's last process writes the file itself (no byte through node)
+        const only = targets.length === 1 ? targets[0] : undefined;
+        const staged = only?.stage === undefined ? undefined : await only.stage(keys.get(only) as string);
+        if (only !== undefined && staged !== undefined) {
+            const key = keys.get(only) as string;
+            let stored: StagedDump;
+            try {
+                stored = await dumpStaged(staged, () => startDump(conn, database, codec, snapshotArgs, staged.fd), () => void catalog.release(), codec.codec, `${only.display} ${key}`, controller.signal, (n) => progress.add(database, n));
+                lacksTables(stored.toc, only, key);
+            } catch (e) {
+                await staged.discard();
+                throw opts.signal.aborted || controller.signal.aborted ? interrupted() : e;
+            }
+            await staged.commit();
+            written.get(only)?.add(key);
+            log.event("database.read_back", { set: id, database, target: only.display, proof: stored.proof, tables: stored.tables });
+            return entryOf(database, startedAt, stored.size, stored.sha256, stored.tables, stored.verifiedAt, catalog.tables);
+        }
         const dump = startDump(conn, database, codec, snapshotArgs);
         void dump.exited.then(() => catalog.release());
         const stdout = dump.stdout;
@@ -326,17 +418,14 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
                     back = whole;
                 }
                 tables = back.tables;
-                const lacking = tablesNotInToc(back.toc, catalog.tables);
-                if (lacking.length > 0) {
-                    throw new LifeboatError(
-                        `archive ${key} on ${t.display} lacks ${lacking.length} table(s) of database ${JSON.stringify(database)}: ${lacking.map(displayTable).join(", ")}`,
-                        "the pg_dump version and the role's privileges on those tables; the set was rolled back",
-                        1,
-                        "archive-incomplete",
-                    );
-                }
+                lacksTables(back.toc, t, key);
             }),
         );
+        return entryOf(database, startedAt, bytes, sha256, tables, uploadedAt, catalog.tables);
+    };
+
+    /** The manifest's entry of a database dumped, stored and read back; logs database.done. */
+    const entryOf = (database: string, startedAt: Date, bytes: number, sha256: string, tables: number, uploadedAt: number, tableList: DatabaseEntry["tableList"]): DatabaseEntry => {
         const endedAt = new Date();
         const ms = endedAt.getTime() - startedAt.getTime();
         log.event("database.done", {
@@ -364,7 +453,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             verified: true,
             owner: server.owner,
             tables,
-            tableList: catalog.tables,
+            tableList,
         };
     };
 

@@ -112,8 +112,13 @@ export function watchExit(child: ChildProcess): Promise<Exited> {
     });
 }
 
-/** `zstd -d` reading stdin: into `outFile`, or to stdout when none is given. */
-export function spawnDecompressor(outFile?: string): ChildProcess {
+/** `zstd -d` reading stdin (a pipe, or the open file `input`): into `outFile`, or to stdout when none is given. */
+export function spawnDecompressor(outFile?: string, input?: number): ChildProcess {
     const args = outFile === undefined ? ["-d", "-q", "-c"] : ["-d", "-q", "-f", "-o", outFile];
-    return spawn(zstdBin(), args, { stdio: ["pipe", outFile === undefined ? "pipe" : "ignore", "pipe"] });
+    return spawn(zstdBin(), args, { stdio: [input ?? "pipe", outFile === undefined ? "pipe" : "ignore", "pipe"] });
+}
+
+/** `zstd -t` of a stored file: every block decoded and the frame's content checksum compared, nothing written. */
+export function testFrame(file: string): Promise<Exited> {
+    return watchExit(spawn(zstdBin(), ["-t", "-q", file], { stdio: ["ignore", "ignore", "pipe"] }));
 }

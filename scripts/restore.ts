@@ -6,6 +6,7 @@ import { displayTable, hashInto, Statement, statements, summary, TableRef, tocEn
 import { applyDatabaseProperties, databaseProperties, DatabaseProperties, forDatabase } from "./databaseProperties";
 import { EXIT_REFUSED, EXIT_USAGE, errnoCode, LifeboatError, messageOf } from "./errors";
 import { spawnDecompressor, watchExit, zstdBin } from "./codec";
+import { addDataOffsets } from "./dataOffsets";
 import { log, mbPerSecond, Progress, testHold, testStall } from "./log";
 import { DatabaseEntry, findSet, SetRef } from "./manifest";
 import { classifyPgError, childEnv, ConnSpec, conninfo, connect, describeServer, quoteIdent, quoteLiteral, run } from "./pg";
@@ -77,8 +78,10 @@ export interface Downloaded {
  * Streams a set's archive to a private temporary file (pg_restore --jobs needs a seekable file),
  * hashing as it goes, and refuses it unless size and SHA-256 match the manifest. A zstd object
  * is decompressed on the way (the zstd program, on another core; node hashes the stored bytes),
- * so download, hash and decompression overlap; a local zstd object is read once, in place. The
- * checksum is proven before this returns: no SQL of an unproven archive ever reaches the server.
+ * so download, hash and decompression overlap; a local zstd object is read in place by zstd
+ * while node hashes the same open file. The checksum is proven before this returns: no SQL of
+ * an unproven archive ever reaches the server. The decompressed archive then gets the data
+ * offsets pg_dump could not write into a pipe (scripts/dataOffsets.ts).
  */
 export async function download(target: Target, set: SetRef, entry: DatabaseEntry): Promise<Downloaded> {
     const key = `${target.prefix}${entry.key}`;
@@ -95,9 +98,24 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
     let got: { size: number; sha256: string };
     let unzipFailed: string | undefined;
     try {
-        const source = local !== undefined ? createReadStream(local, { highWaterMark: 1 << 20 }) : await target.get(key);
         const onChunk = (n: number): void => progress.add(entry.name, n);
-        if (entry.codec === "zstd") {
+        if (entry.codec === "zstd" && local !== undefined) {
+            // a local frame: zstd reads the open file itself while node hashes the same inode
+            // beside it (positioned reads, so the two never share an offset): no byte is piped
+            const handle = await fsp.open(local, "r");
+            try {
+                const unzip = spawnDecompressor(file, handle.fd);
+                const exited = watchExit(unzip);
+                got = await hashInto(createReadStream("", { fd: handle.fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }), undefined, onChunk);
+                const e = await exited;
+                if (e.code !== 0) {
+                    unzipFailed = e.stderr.trim().split("\n").pop() ?? `${zstdBin()} exited ${e.code}`;
+                }
+            } finally {
+                await handle.close();
+            }
+        } else if (entry.codec === "zstd") {
+            const source = await target.get(key);
             const unzip = spawnDecompressor(file);
             const exited = watchExit(unzip);
             got = await hashInto(source, unzip.stdin ?? undefined, onChunk);
@@ -106,6 +124,7 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
                 unzipFailed = e.stderr.trim().split("\n").pop() ?? `${zstdBin()} exited ${e.code}`;
             }
         } else {
+            const source = local !== undefined ? createReadStream(local, { highWaterMark: 1 << 20 }) : await target.get(key);
             const out = createWriteStream(file, { mode: 0o600, highWaterMark: 1 << 20 });
             const written = new Promise<void>((resolve, reject) => {
                 out.on("error", reject);
@@ -141,8 +160,10 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
             full ? "disk-full" : "archive-unreadable",
         );
     }
+    // the proven archive, written by pg_dump to a pipe: its data offsets, so pg_restore --jobs seeks instead of walking every row's block
+    const offsets = entry.codec === "zstd" ? await addDataOffsets(file) : 0;
     const ms = Date.now() - started;
-    log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined });
+    log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined, offsets });
     return { file, dir, cleanup };
 }
 

@@ -1,11 +1,12 @@
 import { randomBytes } from "crypto";
 import { createReadStream, createWriteStream, promises as fsp } from "fs";
+import { FileHandle } from "fs/promises";
 import * as path from "path";
 import { Readable, Transform } from "stream";
 import { pipeline } from "stream/promises";
 import { fileURLToPath } from "url";
 import { errnoCode, EXIT_REFUSED, LifeboatError, messageOf } from "../errors";
-import { checkKey, objectExists, Target } from "./target";
+import { checkKey, objectExists, StagedFile, Target } from "./target";
 
 const PARTIAL = ".partial-";
 
@@ -27,15 +28,89 @@ export class FileTarget implements Target {
         this.display = url.href;
     }
 
-    private fail(e: unknown, doing: string): never {
+    private error(e: unknown, doing: string): LifeboatError {
         const code = errnoCode(e);
         if (code === "ENOSPC" || code === "EDQUOT") {
-            throw new LifeboatError(`no space left on device ${doing} on ${this.display}`, "free space on the target's file system", 1, "disk-full");
+            return new LifeboatError(`no space left on device ${doing} on ${this.display}`, "free space on the target's file system", 1, "disk-full");
         }
         if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
-            throw new LifeboatError(`permission denied ${doing} on ${this.display}`, "that the job's user may write the folder", 1, "target-forbidden");
+            return new LifeboatError(`permission denied ${doing} on ${this.display}`, "that the job's user may write the folder", 1, "target-forbidden");
         }
-        throw new LifeboatError(`file target ${this.display} failed ${doing}: ${messageOf(e)}`, "the folder and its file system", 1, "target");
+        return new LifeboatError(`file target ${this.display} failed ${doing}: ${messageOf(e)}`, "the folder and its file system", 1, "target");
+    }
+
+    private fail(e: unknown, doing: string): never {
+        throw this.error(e, doing);
+    }
+
+    /** A hidden temporary name beside `dest`: never listed, never a reader's. */
+    private tempFor(dest: string): string {
+        return path.join(path.dirname(dest), `.${path.basename(dest)}${PARTIAL}${process.pid}-${randomBytes(4).toString("hex")}`);
+    }
+
+    /** After a failed write: the temporary file, and the set's own folder when that left it empty (rmdir refuses otherwise); the tier folder stays, another run may be creating its set in it. */
+    private async removeTemp(tmp: string): Promise<void> {
+        await fsp.rm(tmp, { force: true }).catch(() => undefined);
+        const dir = path.dirname(tmp);
+        if (dir !== this.root) {
+            await fsp.rmdir(dir).catch(() => undefined);
+        }
+    }
+
+    /**
+     * The dump's last process (pg_dump itself, or zstd) writes the temporary file through `fd`;
+     * commit() fsyncs it and links it into place exclusively, as put() does. Not with the ENOSPC
+     * test hook, which only a stream can carry (put() then).
+     */
+    async stage(key: string): Promise<StagedFile | undefined> {
+        if (process.env.LIFEBOAT_FAULT_ENOSPC_AFTER_BYTES !== undefined) {
+            return undefined;
+        }
+        const dest = this.pathOf(key);
+        const dir = path.dirname(dest);
+        const tmp = this.tempFor(dest);
+        let handle: FileHandle;
+        try {
+            await fsp.mkdir(dir, { recursive: true });
+            handle = await fsp.open(tmp, "wx", 0o640);
+        } catch (e) {
+            await this.removeTemp(tmp);
+            this.fail(e, `writing ${key}`);
+        }
+        let open = true;
+        const close = async (): Promise<void> => {
+            if (open) {
+                open = false;
+                await handle.close().catch(() => undefined);
+            }
+        };
+        return {
+            fd: handle.fd,
+            path: tmp,
+            size: async () => (open ? (await handle.stat()).size : 0),
+            commit: async () => {
+                try {
+                    await handle.sync();
+                    const { size } = await handle.stat();
+                    await close();
+                    await publish(tmp, dest, key, this.display);
+                    await syncDir(dir);
+                    return size;
+                } catch (e) {
+                    await close();
+                    await this.removeTemp(tmp);
+                    if (e instanceof LifeboatError) {
+                        throw e;
+                    }
+                    this.fail(e, `writing ${key}`);
+                }
+            },
+            discard: async () => {
+                await close();
+                await this.removeTemp(tmp);
+            },
+            failure: (e: unknown) => this.error(e, `writing ${key}`),
+        };
     }
 
     /** The file of `key`: separator-aware containment, so `../<root>-evil/x` never reads a sibling folder. */
@@ -71,7 +146,7 @@ export class FileTarget implements Target {
     async put(key: string, body: Readable, signal: AbortSignal): Promise<number> {
         const dest = this.pathOf(key);
         const dir = path.dirname(dest);
-        const tmp = path.join(dir, `.${path.basename(dest)}${PARTIAL}${process.pid}-${randomBytes(4).toString("hex")}`);
+        const tmp = this.tempFor(dest);
         let bytes = 0;
         try {
             await fsp.mkdir(dir, { recursive: true });
@@ -90,12 +165,7 @@ export class FileTarget implements Target {
             await syncDir(dir);
             return bytes;
         } catch (e) {
-            await fsp.rm(tmp, { force: true }).catch(() => undefined);
-            // the set's own folder, when this failed write left it empty (rmdir refuses otherwise);
-            // the tier folder stays, another run may be creating its set in it
-            if (dir !== this.root) {
-                await fsp.rmdir(dir).catch(() => undefined);
-            }
+            await this.removeTemp(tmp);
             if (signal.aborted || errnoCode(e) === "ABORT_ERR") {
                 throw e;
             }

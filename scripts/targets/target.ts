@@ -43,6 +43,29 @@ export interface Target {
     verifyStored?(key: string, size: number): Promise<string | undefined>;
     /** `count` bytes of the object from `offset` (a ranged read: the archive's header and TOC). */
     getRange?(key: string, offset: number, count: number): Promise<Readable>;
+    /**
+     * A new object `key` as a local file that a child process writes itself (file://): the dump's
+     * last process gets `fd` as its stdout, so no byte passes through node on its way to the
+     * disk. Nothing is visible under `key` until commit(); discard() leaves nothing behind.
+     * Undefined when the target cannot (then the backup streams through put()).
+     */
+    stage?(key: string): Promise<StagedFile | undefined>;
+}
+
+/** A staged local object (Target.stage): written by a child through `fd`, then committed or discarded. */
+export interface StagedFile {
+    /** The temporary file's descriptor, open for writing (a child's stdout). */
+    readonly fd: number;
+    /** The temporary file (read back before the commit). */
+    readonly path: string;
+    /** Bytes written so far (progress). */
+    size(): Promise<number>;
+    /** fsync, then publish under the key exclusively (`object-exists` when it is taken); resolves with the size. */
+    commit(): Promise<number>;
+    /** Removes the temporary file (and the set's folder when this left it empty). */
+    discard(): Promise<void>;
+    /** The target's error for a write that failed with `e` (disk-full, target-forbidden, ...). */
+    failure(e: unknown): LifeboatError;
 }
 
 /**

@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from "child_process";
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { dumpCodec } from "../../scripts/codec";
+import { dataOffsetStates } from "../../scripts/dataOffsets";
 import { compressArgs, pgBin } from "../../scripts/pg";
 import { cleanEnv, cli, Cluster, digestDatabase, removeDir, ROOT, seedReferenceApp, startCluster, tempDir } from "./helpers";
 
@@ -44,11 +45,12 @@ async function backupTo(name: string, extra: string[] = []): Promise<{ folder: s
     return { folder, manifest: JSON.parse(readFileSync(path.join(folder, "manifest.json"), "utf8")), target: `file://${target}` };
 }
 
-async function restoreAndCompare(target: string, into: string): Promise<void> {
+async function restoreAndCompare(target: string, into: string): Promise<Array<Record<string, any>>> {
     const r = await cli(["restore", "--target", target, "--database", "main", "--into", pg.url(into), "--jobs=2", "--no-key-check"], env);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(await digestDatabase(pg.url(into))).toEqual(await digestDatabase(pg.url("main")));
+    return r.events;
 }
 
 test("the default codec: zstd, recorded in the manifest, the set restores", async () => {
@@ -65,7 +67,32 @@ test("the default codec: zstd, recorded in the manifest, the set restores", asyn
         expect(archive.subarray(0, 5).toString()).toBe("PGDMP");
         expect(readdirSync(folder).sort()).toEqual(["main.dump.zst", "manifest.json"]);
     }
-    await restoreAndCompare(target, "from_default");
+    const events = await restoreAndCompare(target, "from_default");
+    // pg_dump 15 wrote into zstd's pipe: restore gave the decompressed archive its data offsets
+    expect(events.find((e) => e.event === "download.done")).toMatchObject({ inPlace: true, offsets: major >= 16 ? 0 : expect.any(Number) });
+    if (major < 16) {
+        expect(events.find((e) => e.event === "download.done")?.offsets).toBeGreaterThan(0);
+    }
+});
+
+test("one file target: zstd writes the stored file itself (no byte through node), and the read-back proves the whole frame", async () => {
+    if (major >= 16) {
+        return;
+    }
+    const calls = path.join(dir, "zstd-calls.log");
+    const wrapper = path.join(dir, "zstd-wrapper");
+    // records each call's arguments and where its stdout goes, then runs the real zstd
+    writeFileSync(wrapper, `#!/bin/sh\necho "$* -> $(readlink /proc/$$/fd/1)" >> ${calls}\nexec zstd "$@"\n`, { mode: 0o755 });
+    const target = path.join(dir, "direct");
+    mkdirSync(target);
+    const r = await cli(["backup", "--databases", "main", "--target", `file://${target}`], { ...env, LIFEBOAT_ZSTD: wrapper });
+    expect(r.code).toBe(0);
+    const lines = readFileSync(calls, "utf8").trim().split("\n");
+    const compress = lines.filter((l) => l.startsWith("-3 -T1"));
+    expect(compress).toHaveLength(1);
+    expect(compress[0]).toMatch(new RegExp(`-> ${target}/daily/[^/]+/\\.main\\.dump\\.zst\\.partial-\\d+-[0-9a-f]{8}$`));
+    expect(lines.filter((l) => /^-t -q .*\.partial-/.test(l))).toHaveLength(1);
+    expect(r.events.find((e) => e.event === "database.read_back")).toMatchObject({ proof: expect.stringContaining("zstd -t") });
 });
 
 test("the documented by-hand restore (docs/JOB.md) restores a default set with PostgreSQL's tools and zstd", async () => {
@@ -94,6 +121,9 @@ test("gzip and none by flag: pg_dump's own archive, codec none, and it restores"
     expect(gzip.manifest.databases[0]).toMatchObject({ codec: "none", compress: major >= 16 ? "gzip:6" : "gzip:6", key: expect.stringMatching(/\/main\.dump$/) });
     expect(readFileSync(path.join(gzip.folder, "main.dump")).subarray(0, 5).toString()).toBe("PGDMP");
     expect(archiveCompression(path.join(gzip.folder, "main.dump"))).toMatch(/6|gzip/);
+    // pg_dump wrote the file itself (seekable): the archive keeps its data offsets
+    expect(await dataOffsetStates(path.join(gzip.folder, "main.dump"))).toMatchObject({ notSet: 0, set: expect.any(Number) });
+    expect((await dataOffsetStates(path.join(gzip.folder, "main.dump")))?.set).toBeGreaterThan(0);
     await restoreAndCompare(gzip.target, "from_gzip");
     const none = await backupTo("none", ["--compress", "none"]);
     expect(none.manifest.databases[0]).toMatchObject({ codec: "none", compress: "none" });

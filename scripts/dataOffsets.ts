@@ -1,0 +1,272 @@
+/**
+ * A custom-format archive that pg_dump wrote to a pipe (the zstd codec: `pg_dump -Z0 | zstd`)
+ * has no data offsets in its table of contents: pg_restore --jobs then finds each table's data by
+ * walking every block before it, in every worker, and with -Z0 a block is one row. Once restore
+ * has decompressed such an archive into a seekable file (its checksum proven), this walks the
+ * blocks once and writes each data entry's offset into the TOC in place, exactly as pg_dump
+ * does itself when it writes a file: the offset field has a fixed size, so nothing moves.
+ *
+ * Only archive versions 1.12 to 1.14 (pg_dump 11 to 15: the ones the zstd codec wraps) are
+ * patched; anything unexpected leaves the file as it was (pg_restore reads it either way).
+ */
+import { promises as fsp } from "fs";
+import { FileHandle } from "fs/promises";
+
+const BLK_DATA = 1;
+const BLK_BLOBS = 3;
+const K_OFFSET_POS_NOT_SET = 1;
+const K_OFFSET_POS_SET = 2;
+const READ_SIZE = 4 << 20;
+
+class NotPatchable extends Error {}
+
+/** Positioned, buffered reads of pg_dump's archive primitives (ReadByte, ReadInt, ReadStr). */
+class Reader {
+    private buf: Buffer = Buffer.alloc(0);
+    private spare: Buffer | undefined;
+    private bufStart = 0;
+    pos = 0;
+    intSize = 4;
+
+    constructor(
+        private readonly handle: FileHandle,
+        readonly size: number,
+    ) {}
+
+    private async fill(n: number): Promise<void> {
+        if (this.pos >= this.bufStart && this.pos + n <= this.bufStart + this.buf.length) {
+            return;
+        }
+        if (this.pos + n > this.size) {
+            throw new NotPatchable("truncated");
+        }
+        const length = Math.max(n, Math.min(READ_SIZE, this.size - this.pos));
+        // one buffer reused for every read (fresh ones cost a page fault per page)
+        this.spare = this.spare !== undefined && this.spare.length >= length ? this.spare : Buffer.allocUnsafe(Math.max(length, READ_SIZE));
+        const buf = this.spare;
+        const { bytesRead } = await this.handle.read(buf, 0, length, this.pos);
+        if (bytesRead < n) {
+            throw new NotPatchable("short read");
+        }
+        this.buf = buf.subarray(0, bytesRead);
+        this.bufStart = this.pos;
+    }
+
+    atEnd(): boolean {
+        return this.pos >= this.size;
+    }
+
+    async byte(): Promise<number> {
+        await this.fill(1);
+        return this.buf[this.pos++ - this.bufStart];
+    }
+
+    async int(): Promise<number> {
+        await this.fill(1 + this.intSize);
+        const at = this.pos - this.bufStart;
+        const sign = this.buf[at];
+        let value = 0;
+        for (let b = this.intSize - 1; b >= 0; b--) {
+            value = value * 256 + this.buf[at + 1 + b];
+        }
+        this.pos += 1 + this.intSize;
+        return sign === 0 ? value : -value;
+    }
+
+    /** A string, or null (length -1); only skipped past unless `keep`. */
+    async str(keep = false): Promise<string | null> {
+        const n = await this.int();
+        if (n < 0) {
+            return null;
+        }
+        if (!keep) {
+            this.pos += n;
+            return "";
+        }
+        await this.fill(n);
+        const at = this.pos - this.bufStart;
+        this.pos += n;
+        return this.buf.toString("utf8", at, at + n);
+    }
+
+    skip(n: number): void {
+        this.pos += n;
+    }
+
+    /**
+     * Skips chunks while their length fields lie in the buffer: true once the ending zero length
+     * was read, false when the next length field needs a read (or is not a plain length).
+     */
+    skipBuffered(): boolean {
+        const end = this.bufStart + this.buf.length;
+        const width = 1 + this.intSize;
+        while (this.pos >= this.bufStart && this.pos + width <= end) {
+            const at = this.pos - this.bufStart;
+            if (this.buf[at] !== 0) {
+                return false; // a negative length: the slow path says what is wrong
+            }
+            let n = 0;
+            for (let b = this.intSize - 1; b >= 0; b--) {
+                n = n * 256 + this.buf[at + 1 + b];
+            }
+            this.pos += width;
+            if (n === 0) {
+                return true;
+            }
+            this.pos += n;
+        }
+        return false;
+    }
+}
+
+/** Skips a data block's chunks (length-prefixed, ended by a zero length); a row each with -Z0, so the buffer is walked without awaiting. */
+async function skipChunks(r: Reader): Promise<void> {
+    for (;;) {
+        if (r.skipBuffered()) {
+            return;
+        }
+        const n = await r.int();
+        if (n === 0) {
+            return;
+        }
+        if (n < 0) {
+            throw new NotPatchable("negative chunk length");
+        }
+        r.skip(n);
+    }
+}
+
+/** How many TOC entries of the archive `file` have a data offset, and how many have data but none; undefined when it cannot be read. */
+export async function dataOffsetStates(file: string): Promise<{ set: number; notSet: number } | undefined> {
+    const handle = await fsp.open(file, "r");
+    try {
+        const plan = await planOffsets(new Reader(handle, (await handle.stat()).size), false);
+        return { set: plan.set, notSet: plan.notSet };
+    } catch (e) {
+        if (e instanceof NotPatchable) {
+            return undefined;
+        }
+        throw e;
+    } finally {
+        await handle.close();
+    }
+}
+
+/**
+ * Writes the data offsets into the TOC of the archive `file` when it lacks them; resolves with
+ * the number of entries given one (0: nothing to do, or an archive this does not patch).
+ */
+export async function addDataOffsets(file: string): Promise<number> {
+    const handle = await fsp.open(file, "r+");
+    try {
+        const { size } = await handle.stat();
+        const r = new Reader(handle, size);
+        const patches = await planOffsets(r).catch((e: unknown) => {
+            if (e instanceof NotPatchable) {
+                return undefined;
+            }
+            throw e;
+        });
+        if (patches === undefined || patches.fields.length === 0) {
+            return 0;
+        }
+        for (const { at, offset } of patches.fields) {
+            const field = Buffer.alloc(1 + patches.offSize);
+            field[0] = K_OFFSET_POS_SET;
+            let rest = offset;
+            for (let b = 0; b < patches.offSize; b++) {
+                field[1 + b] = rest % 256;
+                rest = Math.floor(rest / 256);
+            }
+            await handle.write(field, 0, field.length, at);
+        }
+        // a restore's scratch copy: no fsync (it would write back the whole decompressed archive)
+        return patches.fields.length;
+    } finally {
+        await handle.close();
+    }
+}
+
+/** Reads header and TOC, then walks the data blocks: where each data entry's offset field is and what it must say. */
+async function planOffsets(r: Reader, walk = true): Promise<{ offSize: number; fields: Array<{ at: number; offset: number }>; set: number; notSet: number }> {
+    let set = 0;
+    const magic = Buffer.alloc(5);
+    for (let i = 0; i < 5; i++) {
+        magic[i] = await r.byte();
+    }
+    if (magic.toString("latin1") !== "PGDMP") {
+        throw new NotPatchable("not a custom archive");
+    }
+    const [vmaj, vmin, vrev] = [await r.byte(), await r.byte(), await r.byte()];
+    if (vmaj !== 1 || vmin < 12 || vmin > 14) {
+        throw new NotPatchable(`archive version ${vmaj}.${vmin}.${vrev}`);
+    }
+    r.intSize = await r.byte();
+    const offSize = await r.byte();
+    const format = await r.byte();
+    if (r.intSize < 1 || r.intSize > 6 || offSize < 1 || offSize > 8 || format !== 1 /* archCustom */) {
+        throw new NotPatchable("sizes or format");
+    }
+    const compression = await r.int();
+    for (let i = 0; i < 7; i++) {
+        await r.int(); // creation time
+    }
+    await r.str(); // database name
+    await r.str(); // server version
+    await r.str(); // pg_dump version
+    const count = await r.int();
+    const fieldOf = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+        const dumpId = await r.int();
+        await r.int(); // hadDumper
+        for (let s = 0; s < 4; s++) {
+            await r.str(); // tableoid, oid, tag, desc
+        }
+        await r.int(); // section
+        for (let s = vmin >= 14 ? 7 : 6; s > 0; s--) {
+            await r.str(); // defn, dropStmt, copyStmt, namespace, tablespace, tableam (1.14 on), owner
+        }
+        await r.str(); // withOids ("false")
+        while ((await r.str()) !== null) {
+            // dependencies, ended by a null string
+        }
+        const at = r.pos;
+        const flag = await r.byte();
+        r.skip(offSize);
+        if (flag === K_OFFSET_POS_NOT_SET) {
+            fieldOf.set(dumpId, at);
+        } else if (flag === K_OFFSET_POS_SET) {
+            set++;
+        } else if (flag !== 3 /* K_OFFSET_NO_DATA */) {
+            throw new NotPatchable("offset flag");
+        }
+    }
+    const fields: Array<{ at: number; offset: number }> = [];
+    if (!walk || fieldOf.size === 0 || compression !== 0) {
+        // lifeboat only ever decompresses -Z0 archives; a compressed one is left as it is
+        return { offSize, fields, set, notSet: fieldOf.size };
+    }
+    while (!r.atEnd()) {
+        const offset = r.pos;
+        const type = await r.byte();
+        const dumpId = await r.int();
+        if (type === BLK_DATA) {
+            await skipChunks(r);
+        } else if (type === BLK_BLOBS) {
+            while ((await r.int()) !== 0) {
+                await skipChunks(r); // one large object: its oid, then its chunks
+            }
+        } else {
+            throw new NotPatchable(`block type ${type}`);
+        }
+        const at = fieldOf.get(dumpId);
+        if (at === undefined) {
+            throw new NotPatchable(`data of an unknown entry ${dumpId}`);
+        }
+        fields.push({ at, offset });
+    }
+    if (r.pos !== r.size) {
+        throw new NotPatchable("trailing bytes");
+    }
+    return { offSize, fields, set, notSet: fieldOf.size };
+}
