@@ -184,7 +184,7 @@ export interface AwsOutputs {
  * instance in the region's default VPC.
  */
 export function awsStack(cfg: LifeboatConfig): AwsOutputs {
-    // cfg was validated once, before anything is declared (stacks/program.ts: loadConfig runs checkAws); this only declares.
+    // cfg was validated once, before anything is declared (stacks/program.ts: prepare runs checkAws); this only declares.
     const plan = awsPlan(cfg);
 
     // Explicit providers: nothing depends on an ambient aws:region, and every resource also names its region.

@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as resources from "@pulumi/azure-native/resources";
 import {
     BackupAlerts, BackupStorage, BackupStorageArgs, DumpJob, DumpJobArgs, FieldKeyVault, FieldKeyVaultArgs, JobEnvironment,
-    JobNetwork, JobNetworkArgs, JobRegistry, JobRegistryPull, PostgresServer, PostgresServerArgs, RecoveryJob, ResourceLogs, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
+    JobNetwork, JobNetworkArgs, JobRegistry, JobRegistryPull, PostgresServer, PostgresServerArgs, RecoveryJob, RecoveryJobKind, ResourceLogs, RestoreCreateMode, jobNetworkCidrs, knownRegion, pairOf,
     suggestRegions, validateBackupStorageArgs, validateDumpJobArgs, validateFieldKeyVaultArgs, validateJobNetworkArgs,
     validateJobRegistryArgs, validatePostgresServerArgs,
 } from "../components/azure";
@@ -12,7 +12,7 @@ import { Problems } from "../components/validation";
 import { adoptedPassword, adoptedServer } from "./adopt";
 import { LifeboatConfig, NAMESPACE, refuseJobsAsSecretReaders } from "./config";
 import { buildsImage, containerFor, dumpJobName, imageTag, jobName, parseMaxAge, registryName, storageAccountName, vaultName } from "./naming";
-import { checkOffsite, declareOffsite } from "./offsite";
+import { checkOffsite, declareOffsite, OffsitePlan, offsitePlan } from "./offsite";
 
 /** The restore source of one server: its own entry in `restore.sources`, or the top-level fields when there is one server. */
 export function restoreSourceFor(cfg: LifeboatConfig, index: number): { sourceServerId?: string; sourceLocation?: string; pointInTime?: string } | undefined {
@@ -28,14 +28,85 @@ export function restoreSourceFor(cfg: LifeboatConfig, index: number): { sourceSe
 
 const CREATE_MODES: Record<string, RestoreCreateMode | undefined> = { pointInTime: "PointInTimeRestore", geo: "GeoRestore", revive: "ReviveDropped" };
 
-/** Everything the Azure target declares, as component args derived from config (pure; tested directly). */
+/** A server as the stack declares it: its component args but the tenant and the password, known only when declaring. */
+export type ServerPlan = Omit<PostgresServerArgs, "tenantId" | "administratorPassword">;
+
+/** A restore test, freshness check or (mode dump) restore job: what it runs, on which server's sets. */
+export interface RecoveryJobPlan {
+    kind: RecoveryJobKind;
+    jobName: string;
+    /** The index in `servers` of the server the job is about. */
+    server: number;
+    serverName: string;
+    databases: string[];
+    /** Five-field UTC cron. @default undefined (started by hand) */
+    cron?: string;
+    /** `lifeboat` arguments, before the connection URL the declare step appends. */
+    args: string[];
+    /**
+     * The job logs in to its server, and its last argument is
+     * `<prefix>postgresql://<login>@<fqdn>:5432/<database>?sslmode=require`. @default undefined (no login: freshness)
+     */
+    connection?: { prefix: string; database: string };
+    /** A target URL other than the server's own container (restore.backupTarget). @default undefined */
+    target?: string;
+    /** The region of `target` when another stack holds it (restore.backupTargetLocation), tagged for the policies. @default undefined */
+    targetLocation?: string;
+    /** @default undefined (the component's 7200) */
+    replicaTimeoutSeconds?: number;
+}
+
+/**
+ * Everything the Azure target declares, derived from config once and checked before anything is
+ * declared: plain data (names, regions, settings), no Pulumi resource and no secret value. The
+ * declare step (azureStack) reads nothing else but the secrets (AzureSecrets).
+ */
 export interface AzurePlan {
-    servers: PostgresServerArgs[];
-    vault: FieldKeyVaultArgs;
-    storage: BackupStorageArgs;
-    /** The jobs' private network (the servers' endpoints are added when the servers exist). */
+    stack: string;
+    resourceGroups: {
+        data: string;
+        key: string;
+        /** Whether the stack creates the key group (not when the vault is recovered into, or adopted from, a group that exists). */
+        createKey: boolean;
+    };
+    servers: ServerPlan[];
+    vault: Omit<FieldKeyVaultArgs, "tenantId" | "subscriptionId" | "fieldEncryptionKey" | "secretReaders"> & { secretReaders?: LifeboatConfig["keyVault"]["secretReaders"] };
+    /** Whether the user brings the field key (lifeboat:fieldEncryptionKey): then it is read as a secret when declaring. */
+    bringsKey: boolean;
+    storage: Omit<BackupStorageArgs, "allowedSubnetIds">;
+    /** The jobs' private network in the jobs' region (the servers' endpoints are added when the servers exist). */
     network: Omit<JobNetworkArgs, "servers">;
-    jobs: Omit<DumpJobArgs, "environment" | "host" | "password" | "target" | "keyFingerprint" | "user">[];
+    /** The registry the stack builds the job image into; undefined when `schedule.image` is a prebuilt one. */
+    registry?: { registryName: string; tag: string };
+    /** The prebuilt job image (`schedule.image`); "" when the stack builds it. */
+    image: string;
+    jobs: Omit<DumpJobArgs, "environment" | "host" | "password" | "target" | "keyFingerprint" | "user" | "image" | "registry" | "extraEnv">[];
+    restoreTests: RecoveryJobPlan[];
+    freshness: RecoveryJobPlan[];
+    /** Mode dump: one manually started restore job per database; else none. */
+    restores: RecoveryJobPlan[];
+    /** `webhook`: whether lifeboat:alerts.webhookUrl is set (its value is a secret, in AzureSecrets). */
+    alerts: { emails?: string[]; maxAgeHours: number; webhook: boolean };
+    /** The off-site S3 copy, when `offsite.s3` is set. */
+    offsite?: OffsitePlan;
+    restoreMode: LifeboatConfig["restore"]["mode"];
+}
+
+/** The secrets the declare step reads from the stack config (never part of the plan). */
+export interface AzureSecrets {
+    fieldEncryptionKey?: pulumi.Output<string>;
+    /** Per server: the adopted server's admin password (lifeboat:serverPasswords); undefined for one the stack creates. */
+    serverPasswords: (pulumi.Output<string> | undefined)[];
+    webhookUrl?: pulumi.Output<string>;
+}
+
+/** Reads the secrets of the stack config that the Azure declare step needs. */
+export function azureSecrets(cfg: LifeboatConfig): AzureSecrets {
+    return {
+        fieldEncryptionKey: cfg.hasFieldEncryptionKey ? new pulumi.Config(NAMESPACE).requireSecret("fieldEncryptionKey") : undefined,
+        serverPasswords: cfg.servers.map((s) => adoptedPassword(s)),
+        webhookUrl: cfg.alerts.webhookUrl === undefined ? undefined : pulumi.secret(cfg.alerts.webhookUrl),
+    };
 }
 
 /** The moment a GeoRestore or ReviveDropped asks for: now, to the second (the latest backup is used). */
@@ -43,20 +114,27 @@ export function restoreTimeUtc(now: Date): string {
     return now.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pulumi.Input<string>; tenantId: pulumi.Input<string> }, now = new Date()): AzurePlan {
-    const image = cfg.schedule.image ?? "";
+/** The Azure target's plan from config (pure: tested directly; checkAzurePlan checks it, azureStack declares it). */
+export function azurePlan(cfg: LifeboatConfig, now = new Date()): AzurePlan {
+    const dataRg = `lifeboat-${cfg.stack}-data`;
+    // A recovered vault lives on in the group it was deleted from: then that group exists already.
+    const keyRg = cfg.keyVault.resourceGroupName ?? `lifeboat-${cfg.stack}-key`;
     const createMode = CREATE_MODES[cfg.restore.mode];
+    // The jobs' region, the backup storage's: the environment joins the VNet there.
+    const jobsLocation = knownRegion(cfg.backupStorage.location) ?? cfg.backupStorage.location;
+    const maxAge = cfg.schedule.maxAge ?? "26h";
     return {
+        stack: cfg.stack,
+        resourceGroups: { data: dataRg, key: keyRg, createKey: cfg.keyVault.resourceGroupName === undefined && cfg.keyVault.existingVaultId === undefined },
         servers: cfg.servers.map((s, i) => {
             const source = restoreSourceFor(cfg, i);
             const adopted = adoptedServer(s);
             return {
                 // An adopted server stays in its own resource group.
-                resourceGroupName: adopted?.resourceGroupName ?? ids.dataRg,
+                resourceGroupName: adopted?.resourceGroupName ?? dataRg,
                 existingServerId: s.existingServerId,
                 serverName: s.name,
                 location: knownRegion(s.location) ?? s.location,
-                tenantId: ids.tenantId,
                 databases: s.databases,
                 version: s.version,
                 skuName: s.sku,
@@ -78,10 +156,9 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
             };
         }),
         vault: {
-            resourceGroupName: ids.keyRg,
+            resourceGroupName: keyRg,
             vaultName: vaultName(cfg),
             location: knownRegion(cfg.keyVault.location) ?? cfg.keyVault.location,
-            tenantId: ids.tenantId,
             secretName: cfg.keyVault.secretName,
             softDeleteRetentionDays: cfg.keyVault.softDeleteRetentionDays,
             recover: cfg.keyVault.recover,
@@ -92,10 +169,11 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
             // The operators' addresses reach the vault too (e.g. to read the key in a recovery).
             allowedIpRanges: [...new Set([...(cfg.keyVault.allowedIpRanges ?? []), ...cfg.operatorIpRanges])],
         },
+        bringsKey: cfg.hasFieldEncryptionKey,
         storage: {
-            resourceGroupName: ids.dataRg,
+            resourceGroupName: dataRg,
             accountName: storageAccountName(cfg),
-            location: knownRegion(cfg.backupStorage.location) ?? cfg.backupStorage.location,
+            location: jobsLocation,
             redundancy: cfg.backupStorage.redundancy,
             retention: cfg.backupStorage.retention,
             immutabilityDays: cfg.backupStorage.immutabilityDays,
@@ -105,22 +183,47 @@ export function azurePlan(cfg: LifeboatConfig, ids: { dataRg: string; keyRg: pul
             allowedIpRanges: cfg.operatorIpRanges,
         },
         network: {
-            resourceGroupName: ids.dataRg,
-            // The jobs' region: the environment joins this VNet.
-            location: knownRegion(cfg.backupStorage.location) ?? cfg.backupStorage.location,
+            resourceGroupName: dataRg,
+            location: jobsLocation,
             ...jobNetworkCidrs(cfg.network),
         },
+        registry: buildsImage(cfg) ? { registryName: registryName(cfg), tag: imageTag(cfg) } : undefined,
+        image: cfg.schedule.image ?? "",
         jobs: cfg.servers.map((s) => ({
-            resourceGroupName: ids.dataRg,
-            location: knownRegion(cfg.backupStorage.location) ?? cfg.backupStorage.location,
+            resourceGroupName: dataRg,
+            location: jobsLocation,
             jobName: dumpJobName(s.name),
             serverName: s.name,
             databases: s.databases,
-            image,
             cron: cfg.schedule.cron,
             replicaTimeoutSeconds: cfg.schedule.replicaTimeoutSeconds,
             replicaRetryLimit: cfg.schedule.replicaRetryLimit,
         })),
+        // The monthly restore test: the newest set restored into scratch databases on the server itself, checked, dropped.
+        restoreTests: cfg.servers.map((s, i): RecoveryJobPlan => ({
+            kind: "verify", jobName: jobName("verify", s.name), server: i, serverName: s.name, databases: s.databases,
+            cron: cfg.schedule.restoreTestCron ?? "0 4 1 * *",
+            args: ["verify", "--set", "latest", "--scratch"],
+            connection: { prefix: "", database: "postgres" },
+        })),
+        freshness: cfg.servers.map((s, i): RecoveryJobPlan => ({
+            kind: "freshness", jobName: jobName("fresh", s.name), server: i, serverName: s.name, databases: s.databases,
+            cron: cfg.schedule.freshnessCron ?? "15 */6 * * *",
+            args: ["freshness", "--max-age", maxAge],
+            replicaTimeoutSeconds: 600,
+        })),
+        // Mode dump: one manually started job per database restores the chosen set into the new, empty server.
+        restores: cfg.restore.mode !== "dump" ? [] : cfg.servers.flatMap((s, i) => s.databases.map((db): RecoveryJobPlan => ({
+            kind: "restore", jobName: jobName("restore", `${s.name}-${db}`.toLowerCase().replace(/[^a-z0-9-]/g, "-")), server: i, serverName: s.name, databases: [db],
+            args: ["restore", "--set", cfg.restore.backupSet ?? "latest", "--database", db],
+            connection: { prefix: "--into=", database: encodeURIComponent(db) },
+            target: cfg.restore.backupTarget,
+            targetLocation: cfg.restore.backupTargetLocation,
+            replicaTimeoutSeconds: 21600,
+        }))),
+        alerts: { emails: cfg.alerts.emails, maxAgeHours: (parseMaxAge(maxAge) ?? 26 * 60) / 60, webhook: cfg.alerts.webhookUrl !== undefined },
+        offsite: offsitePlan(cfg),
+        restoreMode: cfg.restore.mode,
     };
 }
 
@@ -215,8 +318,8 @@ export function checkRestore(cfg: LifeboatConfig, problems: Problems, now = new 
 /** Runs every component's own validation with config key paths, before anything is declared. */
 export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: Problems): void {
     // An adopted server's password is a secret, checked by checkAdoption (stacks/adopt.ts): a stand-in here.
-    plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, restore: undefined, administratorPassword: s.existingServerId === undefined ? undefined : "lifeboat:serverPasswords" }, problems, `${NAMESPACE}:servers[${i}]`));
-    validateFieldKeyVaultArgs(plan.vault, problems, `${NAMESPACE}:keyVault`);
+    plan.servers.forEach((s, i) => validatePostgresServerArgs({ ...s, tenantId: "", restore: undefined, administratorPassword: s.existingServerId === undefined ? undefined : "lifeboat:serverPasswords" }, problems, `${NAMESPACE}:servers[${i}]`));
+    validateFieldKeyVaultArgs({ ...plan.vault, tenantId: "" }, problems, `${NAMESPACE}:keyVault`);
     const storageProblems = new Problems();
     // The stack always closes the account to all but the jobs' subnet (added once it exists).
     validateBackupStorageArgs({ ...plan.storage, allowedSubnetIds: [] }, storageProblems, `${NAMESPACE}:backupStorage`);
@@ -226,16 +329,16 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
     const networkProblems = new Problems();
     validateJobNetworkArgs({ ...plan.network, servers: cfg.servers.map((s) => ({ name: s.name, serverId: "" })) }, networkProblems, `${NAMESPACE}:network`);
     problems.list.push(...networkProblems.list.filter((p) => !p.path.includes(".servers[")));
-    if (buildsImage(cfg)) {
+    if (plan.registry !== undefined) {
         validateJobRegistryArgs({
-            resourceGroupName: "", registryName: registryName(cfg), location: plan.storage.location, tenantId: "", subscriptionId: "", pullers: [], tag: imageTag(cfg),
+            resourceGroupName: "", ...plan.registry, location: plan.storage.location, tenantId: "", subscriptionId: "", pullers: [],
         }, problems, `${NAMESPACE}:schedule.image (the registry the stack builds into)`);
     }
     // Job-level checks share the schedule: report them once.
     const job = plan.jobs[0];
     if (job !== undefined) {
         const jobProblems = new Problems();
-        validateDumpJobArgs({ ...job, environment: undefined as never, host: "", password: "", target: "", keyFingerprint: "", user: "" }, jobProblems, `${NAMESPACE}:schedule`);
+        validateDumpJobArgs({ ...job, image: plan.image, environment: undefined as never, host: "", password: "", target: "", keyFingerprint: "", user: "" }, jobProblems, `${NAMESPACE}:schedule`);
         problems.list.push(...jobProblems.list.filter((p) => !p.path.endsWith(".jobName") && !p.path.endsWith(".databases")));
     }
     for (const key of ["restoreTestCron", "freshnessCron"] as const) {
@@ -265,9 +368,11 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
     checkRestore(cfg, problems);
 }
 
-/** Collects every problem of the Azure target's config into `problems`, declaring nothing. */
-export function checkAzure(cfg: LifeboatConfig, problems: Problems): void {
-    checkAzurePlan(cfg, azurePlan(cfg, { dataRg: "", keyRg: "", tenantId: "" }), problems);
+/** The Azure target's plan, checked: every problem goes into `problems` (nothing is declared). */
+export function planAzure(cfg: LifeboatConfig, problems: Problems, now = new Date()): AzurePlan {
+    const plan = azurePlan(cfg, now);
+    checkAzurePlan(cfg, plan, problems);
+    return plan;
 }
 
 export interface AzureOutputs {
@@ -286,28 +391,29 @@ export function dependOn(...resources: pulumi.Resource[]): pulumi.ComponentResou
     return { dependsOn: resources, transformations: [add] };
 }
 
-/** The Azure target: servers, field-key vault in its own group and region, backup storage, dump, restore-test and freshness jobs, alerts. */
-export function azureStack(cfg: LifeboatConfig): AzureOutputs {
-    // cfg was validated once, before anything is declared (stacks/program.ts: loadConfig runs checkAzure); this only declares.
-    const dataRgName = `lifeboat-${cfg.stack}-data`;
-    // A recovered vault lives on in the group it was deleted from: then that group exists already.
-    const keyRgName = cfg.keyVault.resourceGroupName ?? `lifeboat-${cfg.stack}-key`;
+/**
+ * The Azure target: servers, field-key vault in its own group and region, backup storage, dump,
+ * restore-test and freshness jobs, alerts. Declares `plan` (checked before anything is declared:
+ * stacks/program.ts) and reads nothing else but the secrets.
+ */
+export function azureStack(plan: AzurePlan, secrets: AzureSecrets): AzureOutputs {
+    const groups = plan.resourceGroups;
     const client = authorization.getClientConfigOutput();
-    const plan = azurePlan(cfg, { dataRg: dataRgName, keyRg: keyRgName, tenantId: client.tenantId });
 
     // Protected: Azure deletes everything in a group with it, so an unprotected group would take the
     // protected server and backups along (`pulumi destroy --exclude-protected`, pulumi/pulumi#8359).
-    const dataRg = new resources.ResourceGroup("data", { resourceGroupName: dataRgName, location: plan.storage.location }, { protect: true });
-    const keyRg = cfg.keyVault.resourceGroupName === undefined && cfg.keyVault.existingVaultId === undefined
-        ? new resources.ResourceGroup("key", { resourceGroupName: keyRgName, location: plan.vault.location }, { protect: true, retainOnDelete: true })
+    const dataRg = new resources.ResourceGroup("data", { resourceGroupName: groups.data, location: plan.storage.location }, { protect: true });
+    const keyRg = groups.createKey
+        ? new resources.ResourceGroup("key", { resourceGroupName: groups.key, location: plan.vault.location }, { protect: true, retainOnDelete: true })
         : undefined;
     // A component's dependsOn does not reach its children: every resource in the group records the
     // dependency itself, so nothing deletes the group while they exist.
     const inData = dependOn(dataRg);
 
-    const fieldEncryptionKey = cfg.hasFieldEncryptionKey ? new pulumi.Config(NAMESPACE).requireSecret("fieldEncryptionKey") : undefined;
-    const key = new FieldKeyVault("field-key", { ...plan.vault, fieldEncryptionKey, subscriptionId: client.subscriptionId }, keyRg === undefined ? {} : dependOn(keyRg));
-    const servers = plan.servers.map((args, i) => new PostgresServer(args.serverName, { ...args, administratorPassword: adoptedPassword(cfg.servers[i]) }, inData));
+    const key = new FieldKeyVault("field-key", {
+        ...plan.vault, tenantId: client.tenantId, fieldEncryptionKey: secrets.fieldEncryptionKey, subscriptionId: client.subscriptionId,
+    }, keyRg === undefined ? {} : dependOn(keyRg));
+    const servers = plan.servers.map((args, i) => new PostgresServer(args.serverName, { ...args, tenantId: client.tenantId, administratorPassword: secrets.serverPasswords[i] }, inData));
     // The servers have public access disabled: the jobs reach them through private endpoints in
     // their own VNet, and the backup account through the jobs subnet's service endpoint.
     const network = new JobNetwork("jobs-network", {
@@ -315,18 +421,19 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         servers: servers.map((s) => ({ name: s.serverName, serverId: s.server.id })),
     }, inData);
     const storage = new BackupStorage("backups", { ...plan.storage, allowedSubnetIds: [network.jobsSubnet.id] }, inData);
+    const location = plan.network.location;
     const env = new JobEnvironment("jobs", {
-        resourceGroupName: dataRgName,
-        location: plan.storage.location,
+        resourceGroupName: groups.data,
+        location,
         subscriptionId: client.subscriptionId,
         backupContainerIds: storage.containers.map((c) => c.id),
         // Internal: jobs take no requests, so the environment gets no public ingress IP. Every
         // job waits for the endpoints and their DNS records: the first dump resolves the server privately.
         network: { infrastructureSubnetId: network.jobsSubnet.id, internal: true, dependsOn: network.ready },
     }, inData);
-    refuseJobsAsSecretReaders(cfg, [{ name: "the dump jobs' identity", principalId: env.identity.principalId }]);
+    refuseJobsAsSecretReaders(plan.vault.secretReaders ?? [], [{ name: "the dump jobs' identity", principalId: env.identity.principalId }]);
     // The off-site S3 copy: written by the jobs' identity through an IAM role it assumes by web identity.
-    const offsite = declareOffsite(cfg, { tenantId: client.tenantId, principalId: env.identity.principalId });
+    const offsite = declareOffsite(plan.offsite, { tenantId: client.tenantId, principalId: env.identity.principalId });
     const targetOf = (i: number) => {
         const blob = storage.targetUrlOf(storage.containerNames[i]);
         return offsite === undefined ? blob : `${blob},${offsite.targetUrl}`;
@@ -334,26 +441,24 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
     // The job image: built from this repository's Dockerfile and pushed to the stack's registry
     // (admin user off; the jobs' identities pull with AcrPull), run by digest. A prebuilt
     // `schedule.image` replaces all of it.
-    const built = buildsImage(cfg) ? new JobRegistry("registry", {
-        resourceGroupName: dataRgName,
-        registryName: registryName(cfg),
-        location: plan.storage.location,
+    const built = plan.registry === undefined ? undefined : new JobRegistry("registry", {
+        resourceGroupName: groups.data,
+        ...plan.registry,
+        location,
         tenantId: client.tenantId,
         subscriptionId: client.subscriptionId,
         pullers: [{ name: "dump", principalId: env.identity.principalId }, { name: "restore", principalId: env.restoreIdentity.principalId }],
-        tag: imageTag(cfg),
-    }, inData) : undefined;
-    const image: pulumi.Input<string> = built?.ref ?? cfg.schedule.image ?? "";
+    }, inData);
+    const image: pulumi.Input<string> = built?.ref ?? plan.image;
     const dumpPull: JobRegistryPull | undefined = built === undefined ? undefined : { server: built.loginServer, pullRole: built.pullRoles.dump };
     const restorePull: JobRegistryPull | undefined = built === undefined ? undefined : { server: built.loginServer, pullRole: built.pullRoles.restore };
-    const location = plan.storage.location;
     const jobs = plan.jobs.map((job, i) => {
         const server = servers[i];
         return new DumpJob(job.jobName, {
             ...job,
             environment: env,
             host: server.fqdn,
-            // validateAzurePlan admits only password authentication, so both are set.
+            // checkAzurePlan admits only password authentication, so both are set.
             user: server.administratorLogin ?? "",
             password: server.administratorPassword ?? "",
             target: targetOf(i),
@@ -364,58 +469,38 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
             registry: dumpPull,
         }, inData);
     });
-    const connection = (i: number) => ({ host: servers[i].fqdn, user: servers[i].administratorLogin ?? "", password: servers[i].administratorPassword ?? "" });
-    // The monthly restore test: the newest set restored into scratch databases on the server itself, checked, dropped.
-    const restoreTests = cfg.servers.map((s, i) => new RecoveryJob(jobName("verify", s.name), {
-        resourceGroupName: dataRgName, location, environment: env, image, registry: restorePull, kind: "verify",
-        jobName: jobName("verify", s.name),
-        cron: cfg.schedule.restoreTestCron ?? "0 4 1 * *",
-        args: ["verify", "--set", "latest", "--scratch", pulumi.interpolate`postgresql://${connection(i).user}@${connection(i).host}:5432/postgres?sslmode=require`],
-        target: storage.targetUrlOf(storage.containerNames[i]),
-        keyFingerprint: key.keyFingerprint,
-        database: connection(i),
-        serverName: s.name,
-        databases: s.databases,
-    }, inData));
-    const maxAge = cfg.schedule.maxAge ?? "26h";
-    const freshness = cfg.servers.map((s, i) => new RecoveryJob(jobName("fresh", s.name), {
-        resourceGroupName: dataRgName, location, environment: env, image, registry: restorePull, kind: "freshness",
-        jobName: jobName("fresh", s.name),
-        cron: cfg.schedule.freshnessCron ?? "15 */6 * * *",
-        args: ["freshness", "--max-age", maxAge],
-        target: storage.targetUrlOf(storage.containerNames[i]),
-        keyFingerprint: key.keyFingerprint,
-        serverName: s.name,
-        databases: s.databases,
-        replicaTimeoutSeconds: 600,
-    }, inData));
-    // mode dump: one manually started job per database restores the chosen set into the new, empty server.
-    const restores = cfg.restore.mode !== "dump" ? [] : cfg.servers.flatMap((s, i) => s.databases.map((db) => {
-        const name = jobName("restore", `${s.name}-${db}`.toLowerCase().replace(/[^a-z0-9-]/g, "-"));
-        return new RecoveryJob(name, {
-            resourceGroupName: dataRgName, location, environment: env, image, registry: restorePull, kind: "restore",
-            jobName: name,
-            args: ["restore", "--set", cfg.restore.backupSet ?? "latest", "--database", db,
-                pulumi.interpolate`--into=postgresql://${connection(i).user}@${connection(i).host}:5432/${encodeURIComponent(db)}?sslmode=require`],
-            target: cfg.restore.backupTarget ?? storage.targetUrlOf(storage.containerNames[i]),
-            targetLocation: cfg.restore.backupTarget === undefined ? undefined : cfg.restore.backupTargetLocation,
+    const recoveryJob = (job: RecoveryJobPlan) => {
+        const server = servers[job.server];
+        const database = { host: server.fqdn, user: server.administratorLogin ?? "", password: server.administratorPassword ?? "" };
+        const connection = job.connection;
+        return new RecoveryJob(job.jobName, {
+            resourceGroupName: groups.data, location, environment: env, image, registry: restorePull, kind: job.kind,
+            jobName: job.jobName,
+            cron: job.cron,
+            args: connection === undefined ? job.args
+                : [...job.args, pulumi.interpolate`${connection.prefix}postgresql://${database.user}@${database.host}:5432/${connection.database}?sslmode=require`],
+            target: job.target ?? storage.targetUrlOf(storage.containerNames[job.server]),
+            targetLocation: job.target === undefined ? undefined : job.targetLocation,
             keyFingerprint: key.keyFingerprint,
-            database: connection(i),
-            serverName: s.name,
-            databases: [db],
-            replicaTimeoutSeconds: 21600,
-        }, dependOn(dataRg, ...servers[i].databases));
-    }));
+            database: connection === undefined ? undefined : database,
+            serverName: job.serverName,
+            databases: job.databases,
+            replicaTimeoutSeconds: job.replicaTimeoutSeconds,
+        }, job.kind === "restore" ? dependOn(dataRg, ...server.databases) : inData);
+    };
+    const restoreTests = plan.restoreTests.map(recoveryJob);
+    const freshness = plan.freshness.map(recoveryJob);
+    const restores = plan.restores.map(recoveryJob);
     const alerts = new BackupAlerts("alerts", {
-        resourceGroupName: dataRgName,
+        resourceGroupName: groups.data,
         location,
         workspaceId: env.workspace.id,
         dumpJobs: jobs.map((j) => j.jobName),
         restoreTestJobs: restoreTests.map((j) => j.jobName),
         freshnessJobs: freshness.map((j) => j.jobName),
-        maxAgeHours: (parseMaxAge(maxAge) ?? 26 * 60) / 60,
-        emails: cfg.alerts.emails,
-        webhookUrl: cfg.alerts.webhookUrl === undefined ? undefined : pulumi.secret(cfg.alerts.webhookUrl),
+        maxAgeHours: plan.alerts.maxAgeHours,
+        emails: plan.alerts.emails,
+        webhookUrl: secrets.webhookUrl,
     }, inData);
     // An audit trail in the jobs' workspace: who read the field key, who touched a backup set.
     new ResourceLogs("logs", {
@@ -426,9 +511,9 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
     }, inData);
 
     return {
-        restoreMode: cfg.restore.mode,
+        restoreMode: plan.restoreMode,
         serverFqdns: Object.fromEntries(servers.map((s) => [s.serverName, s.fqdn])),
-        databases: Object.fromEntries(cfg.servers.map((s) => [s.name, s.databases])),
+        databases: Object.fromEntries(plan.servers.map((s) => [s.serverName, s.databases])),
         keyVaultUri: key.vaultUri,
         keyVaultName: plan.vault.vaultName,
         keyVaultLocation: plan.vault.location,
@@ -436,7 +521,7 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         keyFingerprint: key.keyFingerprint,
         storageAccount: storage.accountName,
         backupContainers: storage.containerNames,
-        backupTargets: Object.fromEntries(cfg.servers.map((s, i) => [s.name, targetOf(i)])),
+        backupTargets: Object.fromEntries(plan.servers.map((s, i) => [s.serverName, targetOf(i)])),
         ...(offsite === undefined ? {} : { offsiteBucket: offsite.bucket.bucketName, offsiteRegion: offsite.bucket.region, offsiteRoleArn: offsite.role.roleArn }),
         jobImage: image,
         ...(built === undefined ? {} : { registry: built.loginServer }),
@@ -445,8 +530,8 @@ export function azureStack(cfg: LifeboatConfig): AzureOutputs {
         freshnessJobs: freshness.map((j) => j.jobName),
         restoreJobs: restores.map((j) => j.jobName),
         alertRules: alerts.rules.length,
-        alertReceivers: (cfg.alerts.emails?.length ?? 0) + (cfg.alerts.webhookUrl === undefined ? 0 : 1),
-        resourceGroups: { data: dataRgName, key: keyRgName },
+        alertReceivers: (plan.alerts.emails?.length ?? 0) + (plan.alerts.webhook ? 1 : 0),
+        resourceGroups: { data: groups.data, key: groups.key },
         network: { addressSpace: plan.network.addressSpace, jobsSubnet: plan.network.jobsSubnet, endpointsSubnet: plan.network.endpointsSubnet },
     };
 }

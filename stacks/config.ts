@@ -497,8 +497,7 @@ export function observeOutputChecks(observer: ((check: Promise<unknown>) => void
  * The identities' object IDs are known once they exist (every update after the first, and every
  * preview of one), so the check runs on the values; a refusal fails the update with a ConfigError.
  */
-export function refuseJobsAsSecretReaders(cfg: LifeboatConfig, jobs: { name: string; principalId: pulumi.Output<string> }[]): void {
-    const readers = cfg.keyVault.secretReaders ?? [];
+export function refuseJobsAsSecretReaders(readers: ReadonlyArray<{ principalId: string }>, jobs: { name: string; principalId: pulumi.Output<string> }[]): void {
     if (readers.length === 0) {
         return;
     }

@@ -138,7 +138,7 @@ export function checkLocal(cfg: LifeboatConfig, problems: Problems): void {
 
 /** The local target: the job image on the local Docker engine, and the scheduled backup container. */
 export function localStack(cfg: LifeboatConfig): Record<string, unknown> {
-    // cfg was validated once, before anything is declared (stacks/program.ts: loadConfig runs checkLocal); this only declares.
+    // cfg was validated once, before anything is declared (stacks/program.ts: prepare runs checkLocal); this only declares.
     const plan = localPlan(cfg);
     const local = cfg.local as LocalConfig;
     const config = new pulumi.Config(NAMESPACE);

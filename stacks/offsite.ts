@@ -86,11 +86,10 @@ export interface Offsite {
 }
 
 /**
- * Declares the off-site bucket and the role the dump job assumes, with an explicit AWS provider in
- * the bucket's region (the Azure stack sets no aws:region). Undefined when no off-site copy is configured.
+ * Declares the off-site bucket and the role the dump job assumes (`plan`: offsitePlan), with an explicit
+ * AWS provider in the bucket's region (the Azure stack sets no aws:region). Undefined when no off-site copy is configured.
  */
-export function declareOffsite(cfg: LifeboatConfig, ids: OffsiteIds, opts: pulumi.ComponentResourceOptions = {}): Offsite | undefined {
-    const plan = offsitePlan(cfg);
+export function declareOffsite(plan: OffsitePlan | undefined, ids: OffsiteIds, opts: pulumi.ComponentResourceOptions = {}): Offsite | undefined {
     if (plan === undefined) {
         return undefined;
     }

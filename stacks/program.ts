@@ -2,41 +2,43 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../components/validation";
 import { checkAdoption } from "./adopt";
 import { awsStack, checkAws } from "./aws";
-import { azureStack, checkAzure } from "./azure";
+import { azureSecrets, azureStack, planAzure } from "./azure";
 import { LifeboatConfig, parseConfig, readRawConfig } from "./config";
 import { checkLocal, localStack } from "./local";
 
-/** Reads and validates the whole stack config; throws ConfigError listing every problem. */
-export function loadConfig(): LifeboatConfig {
-    return parseConfig(readRawConfig(), pulumi.getStack(), checkTarget);
-}
-
-/** The target's own checks, run with the config's so that every problem is reported at once. */
-function checkTarget(cfg: LifeboatConfig, problems: Problems): void {
+/**
+ * One pass per target: the config, the target's plan built from it (stacks/azure.ts azurePlan),
+ * and the checks of both, run together so that every problem is reported at once. Returns the
+ * step that declares the plan.
+ */
+function planTarget(cfg: LifeboatConfig, problems: Problems): () => Record<string, unknown> {
     checkAdoption(cfg, problems);
-    if (cfg.target === "azure") {
-        checkAzure(cfg, problems);
-    } else if (cfg.target === "aws") {
-        checkAws(cfg, problems);
-    } else {
-        checkLocal(cfg, problems);
+    switch (cfg.target) {
+        case "azure": {
+            const plan = planAzure(cfg, problems);
+            return () => azureStack(plan, azureSecrets(cfg));
+        }
+        case "aws":
+            checkAws(cfg, problems);
+            return () => awsStack(cfg);
+        case "local":
+            checkLocal(cfg, problems);
+            return () => localStack(cfg);
     }
 }
 
 /**
  * Validates everything (config, and every component's args derived from it) and returns the
- * function that declares the resources. Nothing is declared before all of it passed.
+ * function that declares the resources; throws ConfigError listing every problem. Nothing is
+ * declared before all of it passed.
  */
 export function prepare(): () => Record<string, unknown> {
-    const cfg = loadConfig();
-    switch (cfg.target) {
-        case "azure":
-            return () => azureStack(cfg);
-        case "aws":
-            return () => awsStack(cfg);
-        case "local":
-            return () => localStack(cfg);
-    }
+    let declare: (() => Record<string, unknown>) | undefined;
+    parseConfig(readRawConfig(), pulumi.getStack(), (cfg, problems) => {
+        declare = planTarget(cfg, problems);
+    });
+    // parseConfig returns only once the target's checks ran and passed.
+    return declare as () => Record<string, unknown>;
 }
 
 /** The Lifeboat program, as Pulumi runs it. */

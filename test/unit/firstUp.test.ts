@@ -86,10 +86,10 @@ describe("restore stacks preview and up in one go: nothing is imported that the 
             },
         }, "unit");
         const now = new Date("2026-12-01T10:11:12.345Z");
-        const plan = azurePlan(cfg, { dataRg: "rg", keyRg: "rg-key", tenantId: "t" }, now);
+        const plan = azurePlan(cfg, now);
         expect(plan.servers[0].restore).toEqual({ createMode: "ReviveDropped", sourceServerResourceId: sourceServerId, pointInTimeUTC: "2026-12-01T10:11:12Z" });
         expect(restoreTimeUtc(now)).toBe("2026-12-01T10:11:12Z");
-        const pitr = azurePlan({ ...cfg, restore: { mode: "pointInTime", sourceServerId, pointInTime: "2026-11-30T08:00:00Z" } }, { dataRg: "rg", keyRg: "rg-key", tenantId: "t" }, now);
+        const pitr = azurePlan({ ...cfg, restore: { mode: "pointInTime", sourceServerId, pointInTime: "2026-11-30T08:00:00Z" } }, now);
         expect(pitr.servers[0].restore?.pointInTimeUTC).toBe("2026-11-30T08:00:00Z");
     });
 
