@@ -34,6 +34,53 @@ interface Run {
     peakRssMb: number;
     /** CPU seconds (user + system) per program name in the process tree. */
     cpu: Record<string, number>;
+    /** Seconds per phase of a lifeboat run, from its own JSON log (see phasesOf). */
+    phases?: Record<string, number>;
+}
+
+/**
+ * Where a lifeboat run's wall time went, from the job's JSON log lines: `start` is node's
+ * start-up and the checks before the first event; backup: `dump` (pg_dump, zstd and the write or
+ * upload), `read-back`, `commit` (the manifest); restore: `download` (fetch, hash, decompress,
+ * offsets), `prepare` (the archive's TOC and SQL, roles, the scratch database), `pg_restore +
+ * check` (pg_restore --jobs, tables and row counts), `swap`.
+ */
+function phasesOf(stdout: string, startedMs: number, endedMs: number): Record<string, number> | undefined {
+    const at = new Map<string, number>();
+    const seconds = new Map<string, number>();
+    for (const line of stdout.split("\n")) {
+        try {
+            const e = JSON.parse(line) as { event?: string; time?: string; verifySeconds?: number };
+            if (e.event !== undefined && e.time !== undefined && !at.has(e.event)) {
+                at.set(e.event, Date.parse(e.time));
+                if (e.verifySeconds !== undefined) {
+                    seconds.set("verify", e.verifySeconds);
+                }
+            }
+        } catch {
+            // not a log line
+        }
+    }
+    const span = (from: number | undefined, to: number | undefined): number => (from === undefined || to === undefined ? NaN : (to - from) / 1000);
+    const out: Record<string, number> = {};
+    if (at.has("backup.start")) {
+        const done = at.get("database.done");
+        const verify = seconds.get("verify") ?? NaN;
+        out.start = span(startedMs, at.get("backup.start"));
+        out.dump = span(at.get("database.start"), done) - verify;
+        out["read-back"] = verify;
+        out.commit = span(done, at.get("set.committed"));
+    } else if (at.has("restore.start")) {
+        out.start = span(startedMs, at.get("restore.start"));
+        out.download = span(at.get("restore.start"), at.get("download.done"));
+        out.prepare = span(at.get("download.done"), at.get("restore.scratch"));
+        out["pg_restore + check"] = span(at.get("restore.scratch"), at.get("restore.checked"));
+        out.swap = span(at.get("restore.checked"), at.get("restore.done"));
+    } else {
+        return undefined;
+    }
+    out.exit = span(at.get(at.has("set.committed") ? "set.committed" : "restore.done"), endedMs);
+    return out;
 }
 
 const TICK = 100; // USER_HZ of /proc/<pid>/stat on Linux
@@ -70,7 +117,10 @@ function sampleTree(root: number, seen: Map<number, { name: string; ticks: numbe
 function timed(program: string, args: string[], env: NodeJS.ProcessEnv, opts: { shell?: boolean } = {}): Promise<Run> {
     return new Promise((resolve, reject) => {
         const start = process.hrtime.bigint();
-        const child = opts.shell === true ? spawn("bash", ["-o", "pipefail", "-c", [program, ...args].join(" ")], { env, stdio: ["ignore", "ignore", "pipe"] }) : spawn(program, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+        const startedMs = Date.now();
+        const child = opts.shell === true ? spawn("bash", ["-o", "pipefail", "-c", [program, ...args].join(" ")], { env, stdio: ["ignore", "ignore", "pipe"] }) : spawn(program, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        child.stdout?.setEncoding("utf8").on("data", (d: string) => (out = (out + d).slice(-65536)));
         let err = "";
         let peakKb = 0;
         const tree = new Map<number, { name: string; ticks: number }>();
@@ -100,7 +150,7 @@ function timed(program: string, args: string[], env: NodeJS.ProcessEnv, opts: { 
                     cpu[name] = (cpu[name] ?? 0) + ticks / TICK;
                 }
             }
-            resolve({ ms, peakRssMb: peakKb / 1024, cpu });
+            resolve({ ms, peakRssMb: peakKb / 1024, cpu, phases: phasesOf(out, startedMs, Date.now()) });
         });
     });
 }
@@ -162,6 +212,7 @@ interface Measured {
     ratios: number[];
     peakRssMb: number;
     cpu: Array<Record<string, number>>;
+    phases: Array<Record<string, number>>;
     stored?: number;
 }
 
@@ -179,8 +230,11 @@ async function round(cluster: Cluster, i: number, raw: Variant, variants: Varian
     const base = got.get(raw.name) as Run;
     for (const v of [raw, ...variants]) {
         const r = got.get(v.name) as Run;
-        const m = out.get(v.name) ?? { name: v.name, ms: [], ratios: [], peakRssMb: 0, cpu: [] };
+        const m = out.get(v.name) ?? { name: v.name, ms: [], ratios: [], peakRssMb: 0, cpu: [], phases: [] };
         m.ms.push(r.ms);
+        if (r.phases !== undefined) {
+            m.phases.push(r.phases);
+        }
         m.ratios.push(r.ms / base.ms);
         m.peakRssMb = Math.max(m.peakRssMb, r.peakRssMb);
         m.cpu.push(r.cpu);
@@ -193,6 +247,12 @@ async function round(cluster: Cluster, i: number, raw: Variant, variants: Varian
 function cpuText(cpu: Array<Record<string, number>>): string {
     const names = [...new Set(cpu.flatMap((c) => Object.keys(c)))].sort();
     return names.map((n) => `${n} ${f2(median(cpu.map((c) => c[n] ?? 0)))}`).join(", ");
+}
+
+/** The median seconds of each phase, in the order the run went through them. */
+function phaseText(phases: Array<Record<string, number>>): string {
+    const names = [...new Set(phases.flatMap((p) => Object.keys(p)))];
+    return names.map((n) => `${n} ${f2(median(phases.map((p) => p[n]).filter((x) => Number.isFinite(x))))}`).join(", ");
 }
 
 function dirSize(dir: string): number {
@@ -333,6 +393,10 @@ async function main(): Promise<number> {
             for (const m of restores.values()) {
                 lines.push(`| ${m.name} | ${f2(median(m.ms) / 1000)} | ${f2(median(m.ratios))}x | ${cpuText(m.cpu)} | ${m.name.startsWith("lifeboat") ? m.peakRssMb.toFixed(0) : ""} |`);
             }
+            lines.push("", "| where lifeboat's wall time went (median s per phase, from its log) | phases |", "| --- | --- |");
+            for (const m of [...backups.values(), ...restores.values()].filter((x) => x.phases.length > 0)) {
+                lines.push(`| ${m.name} | ${phaseText(m.phases)} |`);
+            }
             const fileStored = backups.get("lifeboat backup, file")?.stored;
             for (const m of [...backups.values(), ...restores.values()].filter((x) => x.name.startsWith("lifeboat"))) {
                 const isBackup = m.name.startsWith("lifeboat backup");
@@ -343,7 +407,7 @@ async function main(): Promise<number> {
             if (fileStored !== undefined && Number.isFinite(fileStored)) {
                 goals.push(`| ${sizeTitle.split(" (")[0]} | stored size, lifeboat / raw -Fc | ${f2(fileStored / rawStored)}x (goal <= 1.10x) | ${fileStored / rawStored <= 1.1 ? "met" : "missed"} | |`);
             }
-            process.stdout.write(`${lines.slice(-(backups.size + restores.size + 7)).join("\n")}\n`);
+            process.stdout.write(`${lines.slice(-(backups.size + restores.size + 10 + [...backups.values(), ...restores.values()].filter((x) => x.phases.length > 0).length)).join("\n")}\n`);
             cluster.psql(`DROP DATABASE "${db}"`);
             for (const t of targets) {
                 if (t.kind === "file") {
