@@ -51,6 +51,24 @@ import { s3PublicAccessBlock } from "./aws/s3PublicAccessBlock";
 import { s3TlsOnly } from "./aws/s3TlsOnly";
 import { s3Versioning } from "./aws/s3Versioning";
 import { secretKmsEncrypted } from "./aws/secretKmsEncrypted";
+import { registryAdminUserDisabled } from "./azure/registryAdminUserDisabled";
+import { registryAnonymousPullDisabled } from "./azure/registryAnonymousPullDisabled";
+import { jobEnvironmentInternal } from "./azure/jobEnvironmentInternal";
+import { postgresPrivateEndpoint } from "./azure/postgresPrivateEndpoint";
+import { rdsCopyTagsToSnapshot } from "./aws/rdsCopyTagsToSnapshot";
+import { rdsAutoMinorVersionUpgrade } from "./aws/rdsAutoMinorVersionUpgrade";
+import { rdsLogExports } from "./aws/rdsLogExports";
+import { s3BucketOwnerEnforced } from "./aws/s3BucketOwnerEnforced";
+import { iamNoWildcardActions } from "./aws/iamNoWildcardActions";
+import { ecsTaskNotPrivileged } from "./aws/ecsTaskNotPrivileged";
+import { logGroupRetention } from "./aws/logGroupRetention";
+import { snsTopicEncrypted } from "./aws/snsTopicEncrypted";
+import { ecsClusterContainerInsights } from "./aws/ecsClusterContainerInsights";
+import { securityGroupNoPublicIngress } from "./aws/securityGroupNoPublicIngress";
+import { kmsKeyEnabled } from "./aws/kmsKeyEnabled";
+import { iamTrustSpecificPrincipals } from "./aws/iamTrustSpecificPrincipals";
+import { ecsTaskRolesSeparate } from "./aws/ecsTaskRolesSeparate";
+import { s3PolicyNoPublicAllow } from "./aws/s3PolicyNoPublicAllow";
 
 /** The pack's name, as in PulumiPolicy.yaml and `pulumi preview --policy-pack`. */
 export const PACK_NAME = "lifeboat";
@@ -93,6 +111,10 @@ export const policies: Policies = [
     keyvaultAuditLogs,
     storageBlobLogs,
     postgresServerLogs,
+    postgresPrivateEndpoint,
+    registryAdminUserDisabled,
+    registryAnonymousPullDisabled,
+    jobEnvironmentInternal,
     // AWS (the aws target and the off-site S3 copy), mapped to Checkov and Trivy in README.md.
     rdsBackupRetention,
     rdsDeletionProtection,
@@ -112,4 +134,18 @@ export const policies: Policies = [
     kmsKeyPolicy,
     ecrImmutableTags,
     ecrScanOnPush,
+    rdsCopyTagsToSnapshot,
+    rdsAutoMinorVersionUpgrade,
+    rdsLogExports,
+    s3BucketOwnerEnforced,
+    iamNoWildcardActions,
+    ecsTaskNotPrivileged,
+    logGroupRetention,
+    snsTopicEncrypted,
+    ecsClusterContainerInsights,
+    securityGroupNoPublicIngress,
+    kmsKeyEnabled,
+    iamTrustSpecificPrincipals,
+    ecsTaskRolesSeparate,
+    s3PolicyNoPublicAllow,
 ];

@@ -2,39 +2,17 @@ import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { keyPlaces } from "../shared/locations";
 import { knownString, read, Read, show } from "../shared/read";
 import { label, propertyDeps, TYPES, undetermined, violation } from "../shared/resources";
+import { listOf, principalsOf, statementsOf } from "./documents";
 import { AWS_TYPES } from "./types";
-
-interface Statement {
-    Sid?: string;
-    Effect?: string;
-    Principal?: unknown;
-    Action?: unknown;
-}
-
-const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-
-/** The principals a statement names (`"*"`, `{AWS: ...}`, `{Service: ...}`), flattened. */
-function principalsOf(st: Statement): string[] {
-    if (st.Principal === "*") {
-        return ["*"];
-    }
-    if (st.Principal !== null && typeof st.Principal === "object") {
-        return Object.values(st.Principal as Record<string, unknown>).flatMap((v) => list(v).map(String));
-    }
-    return [];
-}
 
 /** What is wrong with a key policy document, or nothing. */
 export function keyPolicyProblems(document: string): string[] {
-    let parsed: { Statement?: unknown };
-    try {
-        parsed = JSON.parse(document) as { Statement?: unknown };
-    } catch {
+    const statements = statementsOf(document);
+    if (statements === undefined) {
         return ["the key policy is not valid JSON"];
     }
     const problems: string[] = [];
-    for (const raw of list(parsed.Statement)) {
-        const st = raw as Statement;
+    for (const st of statements) {
         if (st?.Effect !== "Allow") {
             continue;
         }
@@ -44,7 +22,7 @@ export function keyPolicyProblems(document: string): string[] {
             problems.push(`${name} allows a wildcard principal (*): anyone who can call KMS may use the key`);
             continue;
         }
-        const all = list(st.Action).some((a) => a === "*" || a === "kms:*");
+        const all = listOf(st.Action).some((a) => a === "*" || a === "kms:*");
         if (all && !principals.every((p) => /^arn:aws[a-z-]*:iam::\d{12}:root$/.test(p) || /^\d{12}$/.test(p))) {
             problems.push(`${name} grants kms:* to ${principals.join(", ")}: only the account's own statement may`);
         }
@@ -68,16 +46,26 @@ function policiesOf(resources: PolicyResource[], key: PolicyResource): { resourc
  */
 export const kmsKeyPolicy: StackValidationPolicy = {
     name: "kms-key-policy",
-    description: "The field key's KMS key has an explicit key policy with no wildcard principal, granting kms:* only to the account itself.",
+    description: "The field key's KMS key has an explicit key policy with no wildcard principal, granting kms:* only to the account itself; any other key's explicit policy names no wildcard principal either.",
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
-        const keys = keyPlaces(args.resources).filter((p) => p.resource.type === TYPES.kmsKey).map((p) => p.resource);
+        const fieldKeys = new Set(keyPlaces(args.resources).filter((p) => p.resource.type === TYPES.kmsKey).map((p) => p.resource.urn));
+        const keys = args.resources.filter((r) => r.type === TYPES.kmsKey);
         if (keys.length === 0) {
-            args.notApplicable("no KMS key of the field key in the stack");
+            args.notApplicable("no aws:kms/key:Key in the stack");
         }
         const fix = "set the key's policy (components/aws fieldKeyPolicy): the account's own statement, the named administrators, and readers that decrypt only via Secrets Manager.";
         for (const key of keys) {
             const policies = policiesOf(args.resources, key);
+            // Another key (the database's, the backups', the alarms'): its explicit policy, if any, is read; KMS's default names no wildcard.
+            if (!fieldKeys.has(key.urn)) {
+                for (const { resource, found } of policies) {
+                    for (const problem of keyPolicyProblems(knownString(found) ?? "{}")) {
+                        reportViolation(violation(resource, problem, "the policy document", "name the principals that use the key."), resource.urn);
+                    }
+                }
+                continue;
+            }
             if (policies.length === 0) {
                 reportViolation(violation(key, "the field key's KMS key has no explicit key policy, so who may decrypt the field key is not written where a reviewer sees it",
                     "no policy and no aws:kms/keyPolicy:KeyPolicy for this key", fix), key.urn);

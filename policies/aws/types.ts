@@ -9,4 +9,13 @@ export const AWS_TYPES = {
     rdsBackupReplication: "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
     kmsKeyPolicy: "aws:kms/keyPolicy:KeyPolicy",
     ecrRepository: "aws:ecr/repository:Repository",
+    bucketOwnershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    iamPolicy: "aws:iam/policy:Policy",
+    ecsTaskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+    ecsCluster: "aws:ecs/cluster:Cluster",
+    logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    snsTopic: "aws:sns/topic:Topic",
+    securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+    iamRole: "aws:iam/role:Role",
 } as const;

@@ -211,8 +211,19 @@ export function happyStack(): OfflineResource[] {
     });
     const env = resource({
         type: "azure-native:app:ManagedEnvironment", name: "jobs-env", parent: jobs,
-        props: { resourceGroupName: "lifeboat-test-data", location: "westeurope", appLogsConfiguration: UNKNOWN, tags: { "lifeboat-role": "dump-job" } },
+        props: {
+            resourceGroupName: "lifeboat-test-data", location: "westeurope", appLogsConfiguration: UNKNOWN,
+            vnetConfiguration: { infrastructureSubnetId: UNKNOWN, internal: true }, tags: { "lifeboat-role": "dump-job" },
+        },
         from: { appLogsConfiguration: [logs] },
+    });
+    const endpoint = resource({
+        type: "azure-native:network:PrivateEndpoint", name: "jobs-network-pe-lifeboat-test-app", parent: jobs,
+        props: {
+            resourceGroupName: "lifeboat-test-data", location: "westeurope", subnet: { id: UNKNOWN },
+            privateLinkServiceConnections: [{ name: "lifeboat-test-app", privateLinkServiceId: UNKNOWN, groupIds: ["postgresqlServer"] }],
+        },
+        from: { privateLinkServiceConnections: [server] },
     });
     const identity = resource({
         type: "azure-native:managedidentity:UserAssignedIdentity", name: "jobs-identity", parent: jobs,
@@ -289,7 +300,7 @@ export function happyStack(): OfflineResource[] {
         pg, password, server, ...databases,
         fieldKey, bytes, vault, secret,
         backups, account, blobService, container, lifecycle,
-        jobs, logs, env, identity, writer,
+        jobs, logs, env, endpoint, identity, writer,
         dump, job,
         resourceLogs, vaultLogs, blobLogs, serverLogs,
     ];

@@ -51,8 +51,11 @@ describe(POLICY, () => {
         expect((await verdictsOf(POLICY, [...stack, attached])).map((v) => v.name)).toEqual(["field-key-kms-policy"]);
     });
 
-    it("leaves keys that hold no field key to kms-key-rotation (the database's, the backups')", async () => {
-        const stack = withProp(awsStack(), "backups-key", "policy", doc({ Effect: "Allow", Principal: "*", Action: "kms:*", Resource: "*" }));
-        expect(await verdictsOf(POLICY, stack)).toEqual([]);
+    it("requires no policy of the other keys (the database's, the backups'), but reads one they have", async () => {
+        expect(named(awsStack(), "backups-key").props.policy).toBeUndefined();
+        const stack = withProp(awsStack(), "backups-key", "policy", doc({ Sid: "Open", Effect: "Allow", Principal: "*", Action: "kms:Decrypt", Resource: "*" }));
+        expect((await verdictsOf(POLICY, stack)).map((v) => v.message.split(" (found")[0])).toEqual([
+            'aws:kms/key:Key "backups-key": statement "Open" allows a wildcard principal (*): anyone who can call KMS may use the key',
+        ]);
     });
 });

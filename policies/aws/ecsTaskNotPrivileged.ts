@@ -1,0 +1,34 @@
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { forTypes } from "../shared/policy";
+import { knownString, read } from "../shared/read";
+import { undetermined, violation } from "../shared/resources";
+import { AWS_TYPES } from "./types";
+
+/** Checkov CKV_AWS_334: the dump task's containers are not privileged and do not run as root. */
+export const ecsTaskNotPrivileged: ResourceValidationPolicy = {
+    name: "ecs-task-not-privileged",
+    description: "ECS task definitions run no container privileged, and each as a non-root user.",
+    enforcementLevel: "advisory",
+    validateResource: forTypes([AWS_TYPES.ecsTaskDefinition], (args, reportViolation) => {
+        const found = read(args.props, "containerDefinitions");
+        if (found.kind === "unknown") {
+            reportViolation(undetermined(args, "the container definitions", found, "containerDefinitions"));
+            return;
+        }
+        let containers: { name?: string; privileged?: boolean; user?: string }[] = [];
+        try {
+            containers = JSON.parse(knownString(found) ?? "[]") as typeof containers;
+        } catch {
+            reportViolation(violation(args, "the container definitions are not valid JSON", found, "declare containerDefinitions with JSON.stringify."));
+            return;
+        }
+        for (const c of containers) {
+            if (c.privileged === true) {
+                reportViolation(violation(args, `container ${JSON.stringify(c.name)} runs privileged`, "privileged true", "remove privileged (Fargate refuses it anyway)."));
+            }
+            if (c.user === undefined || c.user === "" || c.user === "0" || c.user.startsWith("root") || c.user.startsWith("0:")) {
+                reportViolation(violation(args, `container ${JSON.stringify(c.name)} runs as root`, `user ${JSON.stringify(c.user ?? null)}`, 'set user to a non-root UID, e.g. "1000" (the job image\'s user).'));
+            }
+        }
+    }),
+};
