@@ -184,6 +184,8 @@ async function dumpStaged(staged: StagedFile, start: () => Dump, release: () => 
     }
     await progress();
     const verifiedAt = Date.now();
+    // the fsync runs beside the read-back (commit waits for it); a failure surfaces there
+    staged.flush().catch(() => undefined);
     const [back, frame] = await Promise.all([readBack(createReadStream(staged.path, { highWaterMark: 1 << 20 }), what, codec), codec === "zstd" ? testFrame(staged.path) : undefined]);
     if (frame !== undefined && frame.code !== 0) {
         throw new LifeboatError(`${what} is not a valid zstd frame: ${frame.stderr.trim().split("\n").pop() ?? `zstd -t exited ${frame.code}`}`, "the zstd program and the target's storage; the set was rolled back", 1, "archive-unreadable");

@@ -2,7 +2,8 @@
  * `npm run bench`: the job against PostgreSQL's own tools on this machine.
  *
  *   backup:  `lifeboat backup` to file, azblob (Azurite) and s3 (s3rver)  vs  raw `pg_dump -Fc -f file`,
- *            with the peers `pg_dump | gzip` (plain SQL) and `pg_dump -Fd -j 2`
+ *            with the peers `pg_dump -Fc -Z0 | zstd -3 -T1` (the zstd codec's floor), `pg_dump | gzip`
+ *            (plain SQL) and `pg_dump -Fd -j 2`
  *   restore: `lifeboat restore` from each target  vs  raw `createdb` + `pg_restore -j 2` of pg_dump's own file
  *   per run: wall time, CPU seconds per client process (node, pg_dump, zstd, gzip, pg_restore),
  *            peak RSS of the lifeboat process (VmHWM), stored size; the load average beside them
@@ -331,7 +332,14 @@ async function main(): Promise<number> {
             const load0 = os.loadavg();
             const dbUrl = conninfo(spec, db);
             const raw: Variant = { name: "raw pg_dump -Fc -f", run: () => timed(pgBin("pg_dump"), ["--format=custom", "--no-password", "-f", rawFile, `--dbname=${dbUrl}`], env), stored: () => statSync(rawFile).size };
+            const zstFile = path.join(work, `${db}.dump.zst`);
             const peers: Variant[] = [
+                // the floor of the zstd codec with pg_dump 15: the two processes alone, nothing checked or stored
+                {
+                    name: "pg_dump -Fc -Z0 \\| zstd -3 -T1",
+                    run: () => timed(pgBin("pg_dump"), ["--format=custom", "--compress=0", "--no-password", `'--dbname=${dbUrl}'`, "|", "zstd", "-3", "-T1", "-q", "-c", ">", zstFile], env, { shell: true }),
+                    stored: () => statSync(zstFile).size,
+                },
                 { name: "pg_dump \\| gzip", run: () => timed(pgBin("pg_dump"), ["--no-password", `'--dbname=${dbUrl}'`, "|", "gzip", ">", gzFile], env, { shell: true }), stored: () => statSync(gzFile).size },
                 {
                     name: `pg_dump -Fd -j ${JOBS}`,
@@ -416,6 +424,7 @@ async function main(): Promise<number> {
             }
             await fsp.rm(rawFile, { force: true });
             await fsp.rm(gzFile, { force: true });
+            await fsp.rm(zstFile, { force: true });
             await fsp.rm(dirOut, { recursive: true, force: true });
         }
         lines.push("", "### Goals", "", "| size | run | wall ratio | wall goal | peak RSS <= 150 MB |", "| --- | --- | ---: | --- | --- |", ...goals);

@@ -84,13 +84,19 @@ export class FileTarget implements Target {
                 await handle.close().catch(() => undefined);
             }
         };
+        let synced: Promise<void> | undefined;
+        const flush = (): Promise<void> => {
+            synced ??= handle.sync();
+            return synced;
+        };
         return {
             fd: handle.fd,
             path: tmp,
             size: async () => (open ? (await handle.stat()).size : 0),
+            flush,
             commit: async () => {
                 try {
-                    await handle.sync();
+                    await flush();
                     const { size } = await handle.stat();
                     await close();
                     await publish(tmp, dest, key, this.display);

@@ -60,6 +60,8 @@ export interface StagedFile {
     readonly path: string;
     /** Bytes written so far (progress). */
     size(): Promise<number>;
+    /** Starts the fsync (once; commit() waits for it), so it can overlap the read-back. */
+    flush(): Promise<void>;
     /** fsync, then publish under the key exclusively (`object-exists` when it is taken); resolves with the size. */
     commit(): Promise<number>;
     /** Removes the temporary file (and the set's folder when this left it empty). */
