@@ -156,6 +156,28 @@ function timed(program: string, args: string[], env: NodeJS.ProcessEnv, opts: { 
     });
 }
 
+/** CPU seconds (user + system) a process has used so far; NaN once it is gone. */
+function processSeconds(pid: number): number {
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return (Number(f[11]) + Number(f[12])) / TICK;
+    } catch {
+        return NaN;
+    }
+}
+
+/** A run with the CPU seconds its store (an emulator on this machine) used meanwhile. */
+async function withStoreCpu(store: { name: string; seconds: () => number } | undefined, run: () => Promise<Run>): Promise<Run> {
+    if (store === undefined) {
+        return run();
+    }
+    const before = store.seconds();
+    const r = await run();
+    const used = store.seconds() - before;
+    return Number.isFinite(used) ? { ...r, cpu: { ...r.cpu, [store.name]: used } } : r;
+}
+
 function median(xs: number[]): number {
     const s = [...xs].sort((a, b) => a - b);
     const m = Math.floor(s.length / 2);
@@ -289,7 +311,9 @@ async function main(): Promise<number> {
         const env: NodeJS.ProcessEnv = { ...baseEnv };
         // remote targets: one prefix per round (s3rver 3.7.1 fails a truncated listing, ERR_OSSL_EVP_UNSUPPORTED
         // in its continuation token, once a prefix holds two objects more than MaxKeys)
-        const targets: Array<{ kind: string; url: (size: number, round: number) => string; stored: (size: number) => number }> = [];
+        // the emulators share the machine's cores with the job: their CPU seconds per run are counted too
+        // (Azurite: its process; s3rver runs inside this bench process, so that figure includes the bench's own /proc sampling)
+        const targets: Array<{ kind: string; url: (size: number, round: number) => string; stored: (size: number) => number; storeCpu?: { name: string; seconds: () => number } }> = [];
         for (const kind of targetKinds) {
             if (kind === "file") {
                 targets.push({ kind, url: (s) => `file://${path.join(work, `file-${s}`)}`, stored: (s) => dirSize(path.join(work, `file-${s}`)) });
@@ -298,12 +322,18 @@ async function main(): Promise<number> {
                 env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
                 const { BlobServiceClient } = await import("@azure/storage-blob");
                 await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("bench").createIfNotExists();
-                targets.push({ kind, url: (s, i) => `azblob://devstoreaccount1/bench/s${s}r${i}`, stored: () => NaN });
+                const pid = azurite.pid;
+                targets.push({ kind, url: (s, i) => `azblob://devstoreaccount1/bench/s${s}r${i}`, stored: () => NaN, storeCpu: pid === undefined ? undefined : { name: "Azurite", seconds: () => processSeconds(pid) } });
             } else if (kind === "s3") {
                 await fsp.mkdir(path.join(work, "s3rver"));
                 s3 = await startS3(path.join(work, "s3rver"));
                 Object.assign(env, { AWS_ENDPOINT_URL: s3.endpoint, AWS_ACCESS_KEY_ID: "S3RVER", AWS_SECRET_ACCESS_KEY: "S3RVER", AWS_REGION: "us-east-1" });
-                targets.push({ kind, url: (s, i) => `s3://bench/s${s}r${i}`, stored: () => NaN });
+                targets.push({
+                    kind,
+                    url: (s, i) => `s3://bench/s${s}r${i}`,
+                    stored: () => NaN,
+                    storeCpu: { name: "s3rver+bench", seconds: () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6 },
+                });
             } else {
                 throw new Error(`LIFEBOAT_BENCH_TARGETS: ${JSON.stringify(kind)} is not file, azblob or s3`);
             }
@@ -352,7 +382,7 @@ async function main(): Promise<number> {
             ];
             const ours: Variant[] = targets.map((t) => ({
                 name: `lifeboat backup, ${t.kind}`,
-                run: (i) => timed(process.execPath, [CLI, "backup", "--databases", db, "--target", t.url(mb, i)], env),
+                run: (i) => withStoreCpu(t.storeCpu, () => timed(process.execPath, [CLI, "backup", "--databases", db, "--target", t.url(mb, i)], env)),
                 stored: () => t.stored(mb),
             }));
             const backups = new Map<string, Measured>();
@@ -378,7 +408,7 @@ async function main(): Promise<number> {
             };
             const ourRestores: Variant[] = targets.map((t) => ({
                 name: `lifeboat restore, ${t.kind}`,
-                run: (i) => timed(process.execPath, [CLI, "restore", "--target", t.url(mb, 0), "--set", "latest", "--database", db, "--into", cluster.url(`${db}_r${i}_${t.kind}`), `--jobs=${JOBS}`], env),
+                run: (i) => withStoreCpu(t.storeCpu, () => timed(process.execPath, [CLI, "restore", "--target", t.url(mb, 0), "--set", "latest", "--database", db, "--into", cluster.url(`${db}_r${i}_${t.kind}`), `--jobs=${JOBS}`], env)),
             }));
             for (let i = 0; i < pairs; i++) {
                 await round(cluster, i, rawRestore, ourRestores, restores);

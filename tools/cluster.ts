@@ -227,6 +227,8 @@ export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2U
 
 export interface Azurite {
     port: number;
+    /** The Azurite process (the bench reads its CPU time). */
+    pid?: number;
     connectionString: string;
     stop(): Promise<void>;
 }
@@ -262,6 +264,7 @@ export async function startAzurite(): Promise<Azurite> {
     }
     return {
         port,
+        pid: child.pid,
         connectionString: `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`,
         stop: async () => {
             if (child.exitCode === null) {
