@@ -361,7 +361,7 @@ export function checkAzurePlan(cfg: LifeboatConfig, plan: AzurePlan, problems: P
     if (cfg.keyVault.resourceGroupName !== undefined && !/^[-\w.()]{1,89}[-\w()]$/.test(cfg.keyVault.resourceGroupName)) {
         problems.add(`${NAMESPACE}:keyVault.resourceGroupName`, cfg.keyVault.resourceGroupName, "allowed: 1-90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period");
     }
-    checkOffsite(cfg, problems);
+    checkOffsite(plan.offsite, problems);
     if (cfg.offsite.s3 !== undefined && cfg.servers.length > 1) {
         problems.add(`${NAMESPACE}:offsite.s3`, cfg.offsite.s3, "allowed only with one server for now: the off-site bucket has one set namespace, and several servers' sets would collide in it");
     }

@@ -1,8 +1,9 @@
 /**
  * The off-site copy for the Azure target (`lifeboat:offsite.s3`): an S3 bucket in another cloud,
  * written by the Azure dump job's managed identity through an IAM role it assumes by web identity
- * (no long-lived AWS key anywhere). stacks/azure.ts calls `checkOffsite` with its checks and
- * `declareOffsite` once the job identity exists, then gives the job both targets.
+ * (no long-lived AWS key anywhere). One pass, as the Azure target's: `offsitePlan` reads the config
+ * once (stacks/azure.ts puts it in the Azure plan), `checkOffsite` checks that plan with the Azure
+ * checks, and `declareOffsite` declares it once the job identity exists; the job gets both targets.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
@@ -50,9 +51,8 @@ export function offsitePlan(cfg: LifeboatConfig): OffsitePlan | undefined {
     };
 }
 
-/** Every problem of `lifeboat:offsite.s3`, with config key paths; declares nothing. */
-export function checkOffsite(cfg: LifeboatConfig, problems: Problems): void {
-    const plan = offsitePlan(cfg);
+/** Every problem of the off-site plan (offsitePlan), with the config key paths of `lifeboat:offsite.s3`; declares nothing. */
+export function checkOffsite(plan: OffsitePlan | undefined, problems: Problems): void {
     if (plan === undefined) {
         return;
     }

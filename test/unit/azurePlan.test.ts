@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../../components/validation";
 import { AzurePlan, azurePlan, planAzure } from "../../stacks/azure";
 import { LifeboatConfig, parseConfig, RawConfig } from "../../stacks/config";
+import { checkOffsite } from "../../stacks/offsite";
 
 // Names derive from the organization and project: mocks give them. Any resource or call would be recorded here.
 const declared: string[] = [];
@@ -114,5 +115,32 @@ describe("planAzure: the plan and its checks in one pass", () => {
         const plan = planAzure(config({ schedule: { restoreTestCron: "0 4 32 * *", maxAge: "90m" } }), problems, now);
         expect(plan.restoreTests[0].cron).toBe("0 4 32 * *");
         expect(problems.list.map((p) => p.path)).toEqual(["lifeboat:schedule.restoreTestCron", "lifeboat:schedule.maxAge"]);
+    });
+});
+
+describe("the off-site copy in the plan", () => {
+    const offsite = (s3: Record<string, unknown>) => azurePlan(config({ offsite: { s3 } }), now).offsite;
+
+    it("is the bucket and the audience, in the region written as AWS names it, locked 14 days by default", () => {
+        expect(offsite({ region: "eu-central-1", audience: "api://lifeboat-offsite" })).toEqual({
+            bucket: {
+                bucketName: expect.stringMatching(/^lifeboat-prod-offsite-[0-9a-f]{8}$/), region: "eu-central-1",
+                objectLockDays: 14, tags: { "lifeboat-copy": "offsite" },
+            },
+            audience: "api://lifeboat-offsite",
+        });
+        expect(azurePlan(config(), now).offsite).toBeUndefined();
+    });
+
+    it("checkOffsite checks the plan it is given, under the config keys", () => {
+        const plan = offsite({ region: "eu-central-1" });
+        const problems = new Problems();
+        checkOffsite(plan, problems);
+        expect(problems.list.map((p) => p.path)).toEqual(["lifeboat:offsite.s3.audience"]);
+        const changed = new Problems();
+        checkOffsite(plan === undefined ? undefined : { ...plan, audience: "api://x", bucket: { ...plan.bucket, bucketName: "Not_A_Bucket" } }, changed);
+        expect(changed.list.map((p) => `${p.path} ${p.given}`)).toEqual(['lifeboat:offsite.s3.bucketName "Not_A_Bucket"']);
+        checkOffsite(undefined, changed);
+        expect(changed.list).toHaveLength(1);
     });
 });
