@@ -1,5 +1,5 @@
 import { BlobServiceClient, ContainerClient, StoragePipelineOptions } from "@azure/storage-blob";
-import { createHash } from "crypto";
+import { createHash, randomBytes } from "crypto";
 import { Readable } from "stream";
 import { LifeboatError, isNetworkError, messageOf } from "../errors";
 import { normalisePrefix } from "../layout";
@@ -158,11 +158,15 @@ export class AzureBlobTarget implements Target {
     private async uploadBlocks(key: string, body: Readable, signal: AbortSignal): Promise<void> {
         const blob = this.container.getBlockBlobClient(key);
         const blocks: Array<{ id: string; size: number }> = [];
+        // Uncommitted blocks belong to the blob name, not to the writer: two runs on one key with
+        // the same block ids would stage over each other, and the winner's commit would store the
+        // loser's bytes. Ids carry this put's own random tag (all of one blob's ids are one length).
+        const tag = randomBytes(6).toString("hex");
         const inFlight = new Set<Promise<void>>();
         let failed: unknown;
         let size = 0;
         const stage = (data: Buffer): void => {
-            const id = Buffer.from(`lifeboat-${String(blocks.length).padStart(6, "0")}`).toString("base64");
+            const id = Buffer.from(`lifeboat-${tag}-${String(blocks.length).padStart(6, "0")}`).toString("base64");
             blocks.push({ id, size: data.length });
             size += data.length;
             const md5 = createHash("md5").update(data).digest();
