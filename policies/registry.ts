@@ -69,6 +69,7 @@ import { kmsKeyEnabled } from "./aws/kmsKeyEnabled";
 import { iamTrustSpecificPrincipals } from "./aws/iamTrustSpecificPrincipals";
 import { ecsTaskRolesSeparate } from "./aws/ecsTaskRolesSeparate";
 import { s3PolicyNoPublicAllow } from "./aws/s3PolicyNoPublicAllow";
+import { postgresTlsEnforced } from "./azure/postgresTlsEnforced";
 
 /** The pack's name, as in PulumiPolicy.yaml and `pulumi preview --policy-pack`. */
 export const PACK_NAME = "lifeboat";
@@ -112,6 +113,7 @@ export const policies: Policies = [
     storageBlobLogs,
     postgresServerLogs,
     postgresPrivateEndpoint,
+    postgresTlsEnforced,
     registryAdminUserDisabled,
     registryAnonymousPullDisabled,
     jobEnvironmentInternal,

@@ -7,6 +7,7 @@ export const TYPES = {
     resourceGroup: "azure-native:resources:ResourceGroup",
     postgresServer: "azure-native:dbforpostgresql:Server",
     postgresDatabase: "azure-native:dbforpostgresql:Database",
+    postgresConfiguration: "azure-native:dbforpostgresql:Configuration",
     vault: "azure-native:keyvault:Vault",
     vaultSecret: "azure-native:keyvault:Secret",
     vaultAccessPolicy: "azure-native:keyvault:AccessPolicy",
