@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { z } from "zod";
 import { CODECS } from "./codec";
 import { LifeboatError, messageOf } from "./errors";
 import { MANIFEST_NAME, manifestKey, normalisePrefix, parseManifestKey, setPrefix, Tier, TIERS, unsafeSetKey } from "./layout";
@@ -11,61 +11,80 @@ import { pickSet, SetQuery } from "./selection";
 export const INCOMPLETE_NAME = "INCOMPLETE";
 export const MANIFEST_FORMAT = "lifeboat.manifest/1";
 
+/**
+ * The manifest's schemas, built on first use: zod costs tens of milliseconds to load, and a
+ * backup only writes manifests (its types are enough), so only readers pay for it.
+ */
+function buildSchemas() {
+    const { z } = require("zod") as typeof import("zod");
+    /** A table of the source catalog at backup time (ordinary or partitioned; partitions name their parent). */
+    const CatalogTable = z.object({
+        schema: z.string(),
+        name: z.string(),
+        oid: z.number().int().nonnegative(),
+        partitioned: z.boolean().optional(),
+        partitionOf: z.number().int().nonnegative().optional(),
+    });
+
+    const DatabaseEntry = z.object({
+        name: z.string().min(1),
+        key: z.string().min(1),
+        size: z.number().int().nonnegative(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        serverVersion: z.string(),
+        pgDumpVersion: z.string(),
+        /** pg_dump's compression: `zstd:3`, `gzip:6`, `none`; `default` (gzip) in sets made before codecs. */
+        compress: z.string(),
+        /**
+         * The stream codec around the archive: `none`, the object is pg_dump's custom archive as is;
+         * `zstd`, the object is a zstd frame of a `pg_dump -Fc -Z0` archive (`zstd -d` gives it back).
+         * Absent in sets made before codecs: `none`.
+         */
+        codec: z.enum(CODECS).default("none"),
+        startedAt: z.string(),
+        endedAt: z.string(),
+        /** The stored object was read back: SHA-256 matched and `pg_restore --list` read its table of contents. */
+        verified: z.boolean(),
+        /** The database's owner on the source server (restored as owner where the role exists). */
+        owner: z.string().optional(),
+        /** Tables in the archive (TABLE entries of its table of contents). */
+        tables: z.number().int().nonnegative(),
+        /**
+         * The tables the archive holds, read from the source catalog in pg_dump's own snapshot: what
+         * restore checks the restored database against. Absent in sets made before it was recorded:
+         * restore then reads the archive's table of contents instead.
+         */
+        tableList: z.array(CatalogTable).optional(),
+    });
+
+    const Manifest = z.object({
+        format: z.literal(MANIFEST_FORMAT),
+        set: z.object({
+            id: z.string().min(1),
+            tier: z.enum(TIERS),
+            createdAt: z.string(),
+            completedAt: z.string(),
+            keyFingerprint: z.string().nullable(),
+            toolVersion: z.string(),
+        }),
+        databases: z.array(DatabaseEntry).min(1),
+    });
+    return { CatalogTable, DatabaseEntry, Manifest };
+}
+
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
+
+/** The schemas (zod loaded on the first call). */
+export function manifestSchemas(): Schemas {
+    schemas ??= buildSchemas();
+    return schemas;
+}
+
 /** A table of the source catalog at backup time (ordinary or partitioned; partitions name their parent). */
-export const CatalogTable = z.object({
-    schema: z.string(),
-    name: z.string(),
-    oid: z.number().int().nonnegative(),
-    partitioned: z.boolean().optional(),
-    partitionOf: z.number().int().nonnegative().optional(),
-});
-export type CatalogTable = z.infer<typeof CatalogTable>;
-
-export const DatabaseEntry = z.object({
-    name: z.string().min(1),
-    key: z.string().min(1),
-    size: z.number().int().nonnegative(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    serverVersion: z.string(),
-    pgDumpVersion: z.string(),
-    /** pg_dump's compression: `zstd:3`, `gzip:6`, `none`; `default` (gzip) in sets made before codecs. */
-    compress: z.string(),
-    /**
-     * The stream codec around the archive: `none`, the object is pg_dump's custom archive as is;
-     * `zstd`, the object is a zstd frame of a `pg_dump -Fc -Z0` archive (`zstd -d` gives it back).
-     * Absent in sets made before codecs: `none`.
-     */
-    codec: z.enum(CODECS).default("none"),
-    startedAt: z.string(),
-    endedAt: z.string(),
-    /** The stored object was read back: SHA-256 matched and `pg_restore --list` read its table of contents. */
-    verified: z.boolean(),
-    /** The database's owner on the source server (restored as owner where the role exists). */
-    owner: z.string().optional(),
-    /** Tables in the archive (TABLE entries of its table of contents). */
-    tables: z.number().int().nonnegative(),
-    /**
-     * The tables the archive holds, read from the source catalog in pg_dump's own snapshot: what
-     * restore checks the restored database against. Absent in sets made before it was recorded:
-     * restore then reads the archive's table of contents instead.
-     */
-    tableList: z.array(CatalogTable).optional(),
-});
-export type DatabaseEntry = z.infer<typeof DatabaseEntry>;
-
-export const Manifest = z.object({
-    format: z.literal(MANIFEST_FORMAT),
-    set: z.object({
-        id: z.string().min(1),
-        tier: z.enum(TIERS),
-        createdAt: z.string(),
-        completedAt: z.string(),
-        keyFingerprint: z.string().nullable(),
-        toolVersion: z.string(),
-    }),
-    databases: z.array(DatabaseEntry).min(1),
-});
-export type Manifest = z.infer<typeof Manifest>;
+export type CatalogTable = z.infer<Schemas["CatalogTable"]>;
+export type DatabaseEntry = z.infer<Schemas["DatabaseEntry"]>;
+export type Manifest = z.infer<Schemas["Manifest"]>;
 
 export interface SetRef {
     tier: Tier;
@@ -106,7 +125,7 @@ export async function readManifest(target: Target, tier: Tier, id: string): Prom
     } catch (e) {
         throw new LifeboatError(`manifest ${key} on ${target.display} is not JSON: ${messageOf(e)}`, "the object; the set cannot be trusted", 1, "manifest-invalid");
     }
-    const r = Manifest.safeParse(parsed);
+    const r = manifestSchemas().Manifest.safeParse(parsed);
     if (!r.success) {
         throw new LifeboatError(`manifest ${key} on ${target.display} is invalid: ${r.error.issues[0]?.message ?? "?"}`, "the object; the set cannot be trusted", 1, "manifest-invalid");
     }

@@ -3,7 +3,7 @@
  * `verifications/` (scripts/layout.ts; the storage components expire it after VERIFICATIONS_DAYS),
  * and `lifeboat report` plots them: the measured restore time is the real RTO.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { messageOf } from "./errors";
 import { VERIFICATION_FORMAT, verificationKey, verificationsPrefix } from "./layout";
 import { log } from "./log";
@@ -11,17 +11,24 @@ import { readAll } from "./manifest";
 import type { VerifyReport } from "./restore";
 import { Target } from "./targets";
 
-export const Verification = z.object({
-    format: z.literal(VERIFICATION_FORMAT),
-    verifiedAt: z.string(),
-    set: z.string(),
-    tier: z.string(),
-    createdAt: z.string(),
-    databases: z.array(z.object({ name: z.string(), tables: z.number(), rows: z.number(), largeObjects: z.number(), seconds: z.number(), ok: z.boolean(), error: z.string().optional() })),
-    totalSeconds: z.number(),
-    ok: z.boolean(),
-});
-export type Verification = z.infer<typeof Verification>;
+/** The schema of a stored restore-test report, built on first use (zod loads only where reports are read). */
+function verificationSchema() {
+    const { z } = require("zod") as typeof import("zod");
+    return z.object({
+        format: z.literal(VERIFICATION_FORMAT),
+        verifiedAt: z.string(),
+        set: z.string(),
+        tier: z.string(),
+        createdAt: z.string(),
+        databases: z.array(z.object({ name: z.string(), tables: z.number(), rows: z.number(), largeObjects: z.number(), seconds: z.number(), ok: z.boolean(), error: z.string().optional() })),
+        totalSeconds: z.number(),
+        ok: z.boolean(),
+    });
+}
+
+let schema: ReturnType<typeof verificationSchema> | undefined;
+
+export type Verification = z.infer<ReturnType<typeof verificationSchema>>;
 
 /**
  * Stores a verify report in the target. Best effort: a restore test that passed still passed
@@ -46,7 +53,8 @@ export async function readVerifications(target: Target): Promise<Verification[]>
     const out: Verification[] = [];
     for (const key of keys) {
         try {
-            const r = Verification.safeParse(JSON.parse((await readAll(await target.get(key), 1024 * 1024)).toString("utf8")));
+            schema ??= verificationSchema();
+            const r = schema.safeParse(JSON.parse((await readAll(await target.get(key), 1024 * 1024)).toString("utf8")));
             if (r.success) {
                 out.push(r.data);
             } else {

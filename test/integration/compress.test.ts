@@ -187,6 +187,18 @@ test("a failing compressor rolls the set back: no truncated archive is ever comm
     expect(readdirSync(target, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())).toEqual([]);
 });
 
+test("a backup loads no manifest schema library (zod): only commands that read manifests pay for loading it", () => {
+    // the built job, as `lifeboat backup` loads it: the CLI and its backup path
+    const probe = `require(${JSON.stringify(path.join(ROOT, "dist", "scripts", "backup.js"))}); require(${JSON.stringify(path.join(ROOT, "dist", "scripts", "verifications.js"))});
+        const loaded = () => Object.keys(require.cache).some((k) => k.includes("/node_modules/zod/"));
+        const before = loaded();
+        require(${JSON.stringify(path.join(ROOT, "dist", "scripts", "manifest.js"))}).manifestSchemas();
+        console.log(JSON.stringify({ before, after: loaded() }));`;
+    const r = spawnSync(process.execPath, ["-e", probe], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ before: false, after: true });
+});
+
 test("codecs per pg_dump version", () => {
     expect(dumpCodec(undefined, 15)).toMatchObject({ codec: "zstd", compress: "zstd:3", pgDumpArgs: ["--compress=0"], compressor: { args: ["-3", "-T1", "-q", "-c"] } });
     expect(dumpCodec("zstd:9", 15)).toMatchObject({ codec: "zstd", compress: "zstd:9" });
