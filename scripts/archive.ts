@@ -263,40 +263,14 @@ export function statements(sql: string): Statement[] {
             stmtStart = -1;
             i++;
         } else if (c === "'" || ((c === "E" || c === "e") && sql[i + 1] === "'")) {
-            const start = i;
             const escapes = c !== "'";
-            i += escapes ? 2 : 1;
-            let value = "";
-            while (i < n) {
-                if (escapes && sql[i] === "\\") {
-                    value += sql[i + 1] ?? "";
-                    i += 2;
-                } else if (sql[i] === "'" && sql[i + 1] === "'") {
-                    value += "'";
-                    i += 2;
-                } else if (sql[i] === "'") {
-                    i++;
-                    break;
-                } else {
-                    value += sql[i++];
-                }
-            }
-            push({ kind: "string", value, start, end: i });
+            const q = readQuoted(sql, escapes ? i + 1 : i, escapes);
+            push({ kind: "string", value: q.value, start: i, end: q.end });
+            i = q.end;
         } else if (c === '"') {
-            const start = i++;
-            let value = "";
-            while (i < n) {
-                if (sql[i] === '"' && sql[i + 1] === '"') {
-                    value += '"';
-                    i += 2;
-                } else if (sql[i] === '"') {
-                    i++;
-                    break;
-                } else {
-                    value += sql[i++];
-                }
-            }
-            push({ kind: "ident", value, start, end: i });
+            const q = readQuoted(sql, i, false);
+            push({ kind: "ident", value: q.value, start: i, end: q.end });
+            i = q.end;
         } else if (c === "$" && /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.test(sql.slice(i, i + 64))) {
             const tag = (/^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(sql.slice(i, i + 64)) as RegExpExecArray)[0];
             const start = i;
@@ -320,6 +294,31 @@ export function statements(sql: string): Statement[] {
         out.push({ text: sql.slice(stmtStart), tokens: tokens.map((t) => ({ ...t, start: t.start - stmtStart, end: t.end - stmtStart })) });
     }
     return out;
+}
+
+/**
+ * A quoted token from its opening quote at `open` (`'` string or `"` identifier): a doubled
+ * quote stands for one, and with `escapes` (an `E'...'` string) a backslash takes the next
+ * character as it is. Returns the value and the index after the closing quote.
+ */
+function readQuoted(sql: string, open: number, escapes: boolean): { value: string; end: number } {
+    const quote = sql[open];
+    let i = open + 1;
+    let value = "";
+    while (i < sql.length) {
+        if (escapes && sql[i] === "\\") {
+            value += sql[i + 1] ?? "";
+            i += 2;
+        } else if (sql[i] === quote && sql[i + 1] === quote) {
+            value += quote;
+            i += 2;
+        } else if (sql[i] === quote) {
+            return { value, end: i + 1 };
+        } else {
+            value += sql[i++];
+        }
+    }
+    return { value, end: i };
 }
 
 /** The name a word or quoted-identifier token stands for (bare words fold to lower case). */

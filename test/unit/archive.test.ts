@@ -57,6 +57,17 @@ test("statements: quoted identifiers, strings, dollar quotes, comments and meta-
     expect(renameDatabase(st[3], 5, "x")).toContain("ALTER ROLE database IN DATABASE x SET");
 });
 
+test("quoted tokens: doubled quotes, E'' escapes, a ; inside, positions, an unterminated quote", () => {
+    const sql = `SELECT 'a''b;c', E'x\\'y\\\\z', e'\\n', "q""r;s", "";SELECT 'open`;
+    const [first, second] = statements(sql);
+    expect(first.tokens.map((t) => [t.kind, t.value])).toEqual([
+        ["word", "select"], ["string", "a'b;c"], ["op", ","], ["string", "x'y\\z"], ["op", ","], ["string", "n"], ["op", ","], ["ident", 'q"r;s'], ["op", ","], ["ident", ""],
+    ]);
+    // each token's span is its text in the statement, quotes and the E prefix included
+    expect(first.tokens.map((t) => first.text.slice(t.start, t.end))).toEqual(["SELECT", "'a''b;c'", ",", "E'x\\'y\\\\z'", ",", "e'\\n'", ",", '"q""r;s"', ",", '""']);
+    expect(second.tokens.map((t) => [t.kind, t.value, second.text.slice(t.start, t.end)])).toEqual([["word", "select", "SELECT"], ["string", "open", "'open"]]);
+});
+
 test("roles named by policies, default privileges, owners, revokes and user mappings", () => {
     const [policy, defaults, owner, revoke, mapping, lo] = statements(
         [
