@@ -245,7 +245,12 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
     if (targets.length === 0) {
         throw new LifeboatError("no target given", "--target or LIFEBOAT_TARGET", 2, "usage");
     }
-    // everything that can fail before a byte is written, at once: tools, targets, databases
+    // everything that can fail before a byte is written, at once: tools, targets, databases;
+    // the zstd program is tried beside them, its failure only counts when the codec needs it
+    const zstdChecked = checkCodec("zstd").then(
+        () => undefined,
+        (e: unknown) => e,
+    );
     const [pgDumpMajor, , , preflights] = await Promise.all([
         programMajor("pg_dump"),
         programMajor("pg_restore"),
@@ -253,7 +258,10 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         Promise.all(databases.map((db) => preflight(conn, db))),
     ]);
     const codec = dumpCodec(opts.compress, pgDumpMajor);
-    await checkCodec(codec.codec);
+    const zstdMissing = codec.codec === "zstd" ? await zstdChecked : undefined;
+    if (zstdMissing !== undefined) {
+        throw zstdMissing;
+    }
     const servers = new Map<string, Preflight>();
     databases.forEach((db, i) => {
         const p = preflights[i];
