@@ -4,12 +4,16 @@ import { knownArray, knownString, read } from "../shared/read";
 import { undetermined, violation } from "../shared/resources";
 import { AWS_TYPES } from "./types";
 
-/** Checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_AWS_277, CKV_AWS_23; Trivy AWS-0107, AWS-0124: nothing is open to the internet, every rule is described. */
+/** Checkov CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_AWS_277, CKV_AWS_23; Trivy AWS-0107, AWS-0124, AWS-0099: nothing is open to the internet, every rule is described. */
 export const securityGroupNoPublicIngress: ResourceValidationPolicy = {
     name: "security-group-no-public-ingress",
-    description: "Security groups admit no ingress from 0.0.0.0/0 or ::/0, and every rule has a description.",
+    description: "Security groups admit no ingress from 0.0.0.0/0 or ::/0, and the group and every rule have a description.",
     enforcementLevel: "advisory",
     validateResource: forTypes([AWS_TYPES.securityGroup], (args, reportViolation) => {
+        const description = read(args.props, "description");
+        if (description.kind !== "unknown" && (knownString(description) ?? "") === "") {
+            reportViolation(violation(args, "the security group has no description", description, "say what the group is for (who it admits, where it sends)."));
+        }
         for (const direction of ["ingress", "egress"] as const) {
             const rules = read(args.props, direction);
             if (rules.kind === "unknown") {

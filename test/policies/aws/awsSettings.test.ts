@@ -98,6 +98,7 @@ describe("security-group-no-public-ingress", () => {
             'aws:ec2/securityGroup:SecurityGroup "casework-aws-pg-sg": ingress rule 0 admits the whole internet',
             'aws:ec2/securityGroup:SecurityGroup "casework-aws-pg-sg": ingress rule 0 has no description',
         ]);
+        expect((await names(POLICY, withProp(awsStack(), "jobs-sg", "description", ""))).map((x) => x[2])).toEqual(['aws:ec2/securityGroup:SecurityGroup "jobs-sg": the security group has no description']);
     });
 });
 
