@@ -9,39 +9,35 @@ import * as path from "path";
 import {
     Azurite,
     blobNames,
-    cleanEnv,
     cli,
     Cluster,
-    createContainer,
+    DUMP_EXT,
     freePort,
     removeDir,
     Result,
     S3,
-    s3Env,
     s3Keys,
     seedBig,
+    Seeded,
     seedReferenceApp,
-    Servers,
     sets,
     startCli,
-    startServers,
+    startSeeded,
     tempDir,
-    DUMP_EXT,
 } from "./helpers";
 
-let servers: Servers | undefined;
+let servers: Seeded | undefined;
 let pg: Cluster;
 let azurite: Azurite;
 let s3: S3;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-    servers = await startServers("jobs");
-    ({ pg, azurite, s3 } = servers);
-    seedReferenceApp(pg, 500);
-    seedBig(pg, "big", 400000);
-    await createContainer(azurite, "backups");
-    env = cleanEnv({ ...pg.env(), ...s3Env(s3), AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString });
+    servers = await startSeeded("jobs", "backups", (db) => {
+        seedReferenceApp(db, 500);
+        seedBig(db, "big", 400000);
+    });
+    ({ pg, azurite, s3, env } = servers);
 });
 
 afterAll(async () => {

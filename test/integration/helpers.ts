@@ -185,5 +185,24 @@ export async function startServers(bucket: string): Promise<Servers> {
     return { pg, azurite, s3, stop: stopAll };
 }
 
+export interface Seeded extends Servers {
+    /** The job's environment for these servers: PG*, the s3rver credentials, the Azurite connection string, and `extra`. */
+    env: NodeJS.ProcessEnv;
+}
+
+/** startServers, then `seed` on PostgreSQL and the blob `container` created: the set-up of the suites that use all three stores. */
+export async function startSeeded(bucket: string, container: string, seed: (pg: Cluster) => void, extra: NodeJS.ProcessEnv = {}): Promise<Seeded> {
+    const servers = await startServers(bucket);
+    try {
+        seed(servers.pg);
+        await createContainer(servers.azurite, container);
+    } catch (e) {
+        await servers.stop();
+        throw e;
+    }
+    const env = cleanEnv({ ...servers.pg.env(), ...s3Env(servers.s3), AZURE_STORAGE_CONNECTION_STRING: servers.azurite.connectionString, ...extra });
+    return { ...servers, env };
+}
+
 /** The file name ending of a default backup's archives with the installed pg_dump: zstd-wrapped (`.dump.zst`) before pg_dump 16. */
 export const DUMP_EXT = Number(/\)\s+(\d+)/.exec(require("child_process").execFileSync(require("../../scripts/pg").pgBin("pg_dump"), ["--version"], { encoding: "utf8" }))?.[1]) >= 16 ? ".dump" : ".dump.zst";

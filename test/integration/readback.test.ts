@@ -9,22 +9,35 @@ import { Readable } from "stream";
 import { readBack, readHead } from "../../scripts/archive";
 import { AzureBlobTarget } from "../../scripts/targets/azblob";
 import { S3Target } from "../../scripts/targets/s3";
-import { Azurite, cleanEnv, cli, Cluster, createContainer, digestDatabase, DUMP_EXT, removeDir, S3, s3Env, seedBig, seedReferenceApp, Servers, startServers, tempDir } from "./helpers";
+import {
+    Azurite,
+    cli,
+    Cluster,
+    digestDatabase,
+    DUMP_EXT,
+    removeDir,
+    S3,
+    s3Env,
+    seedBig,
+    Seeded,
+    seedReferenceApp,
+    startSeeded,
+    tempDir,
+} from "./helpers";
 
-let servers: Servers | undefined;
+let servers: Seeded | undefined;
 let pg: Cluster;
 let azurite: Azurite;
 let s3: S3;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-    servers = await startServers("readback");
-    ({ pg, azurite, s3 } = servers);
-    seedReferenceApp(pg, 800);
-    // about 10 MB of dump: several 4 MiB blocks and 8 MiB parts
-    seedBig(pg, "big", 150000);
-    await createContainer(azurite, "readback");
-    env = cleanEnv({ ...pg.env(), ...s3Env(s3), AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString });
+    servers = await startSeeded("readback", "readback", (db) => {
+        seedReferenceApp(db, 800);
+        // about 10 MB of dump: several 4 MiB blocks and 8 MiB parts
+        seedBig(db, "big", 150000);
+    });
+    ({ pg, azurite, s3, env } = servers);
 });
 
 afterAll(async () => {

@@ -8,25 +8,22 @@ import { readdirSync } from "fs";
 import {
     Azurite,
     blobNames,
-    cleanEnv,
     cli,
     Cluster,
-    createContainer,
+    DUMP_EXT,
     freePort,
     query,
     removeDir,
     S3,
-    s3Env,
     s3Keys,
+    Seeded,
     seedReferenceApp,
-    Servers,
     sets,
-    startServers,
+    startSeeded,
     tempDir,
-    DUMP_EXT,
 } from "./helpers";
 
-let servers: Servers | undefined;
+let servers: Seeded | undefined;
 let pg: Cluster;
 let azurite: Azurite;
 let s3: S3;
@@ -37,12 +34,9 @@ const BLOB = "azblob://devstoreaccount1/backups/prod";
 const S3URL = "s3://lifeboat/offsite";
 
 beforeAll(async () => {
-    servers = await startServers("lifeboat");
-    ({ pg, azurite, s3 } = servers);
-    seedReferenceApp(pg, 1500);
-    await createContainer(azurite, "backups");
+    servers = await startSeeded("lifeboat", "backups", (db) => seedReferenceApp(db, 1500), { LIFEBOAT_KEY_FINGERPRINT: "sha256:0123456789abcdef" });
+    ({ pg, azurite, s3, env } = servers);
     dir = tempDir("multi");
-    env = cleanEnv({ ...pg.env(), ...s3Env(s3), AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, LIFEBOAT_KEY_FINGERPRINT: "sha256:0123456789abcdef" });
 });
 
 afterAll(async () => {
