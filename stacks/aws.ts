@@ -12,18 +12,46 @@ import { buildsImage, derivedBucketName, dumpTaskName, imageTag, repositoryName 
 type ServerPlan = Omit<RdsPostgresArgs, "subnetIds" | "vpcId" | "clientSecurityGroupIds">;
 type JobPlan = Omit<DumpTaskArgs, "environment" | "host" | "passwordSecretArn" | "passwordSecretKeyArn" | "target" | "keyFingerprint" | "user">;
 
-/** Everything the AWS target declares, as component args derived from config (pure; tested directly). */
+/**
+ * Everything the AWS target declares, derived from config once and checked before anything is
+ * declared: plain data (names, regions, settings), no Pulumi resource and no secret value. The
+ * declare step (awsStack) reads nothing else but the secrets (AwsSecrets).
+ */
 export interface AwsPlan {
     /** The region of the databases, their network and the dump tasks. */
     region: string;
     servers: ServerPlan[];
     key: Omit<FieldKeySecretArgs, "fieldEncryptionKey">;
+    /** Whether the user brings the field key (lifeboat:fieldEncryptionKey): then it is read as a secret when declaring. */
+    bringsKey: boolean;
     bucket: BackupBucketArgs;
+    /** The ECR repository the stack builds the job image into; undefined when `schedule.image` is a prebuilt one. */
+    repository?: { repositoryName: string; tag: string };
+    /** The prebuilt job image (`schedule.image`); "" when the stack builds it. */
+    image: string;
     jobs: JobPlan[];
+    /** `webhook`: whether lifeboat:alerts.webhookUrl is set (its value is a secret, in AwsSecrets). */
+    alerts: { emails?: string[]; webhook: boolean };
+}
+
+/** The secrets the AWS declare step reads from the stack config (never part of the plan). */
+export interface AwsSecrets {
+    fieldEncryptionKey?: pulumi.Output<string>;
+    webhookUrl?: pulumi.Output<string>;
+}
+
+/** Reads the secrets of the stack config that the AWS declare step needs. */
+export function awsSecrets(cfg: LifeboatConfig): AwsSecrets {
+    const config = new pulumi.Config(NAMESPACE);
+    return {
+        fieldEncryptionKey: cfg.hasFieldEncryptionKey ? config.requireSecret("fieldEncryptionKey") : undefined,
+        webhookUrl: cfg.alerts.webhookUrl === undefined ? undefined : config.requireSecretObject<{ webhookUrl: string }>("alerts").apply((a) => a.webhookUrl),
+    };
 }
 
 const region = (r: string): string => knownAwsRegion(r) ?? r;
 
+/** The AWS target's plan from config (pure: tested directly; checkAwsPlan checks it, awsStack declares it). */
 export function awsPlan(cfg: LifeboatConfig): AwsPlan {
     const bucketRegion = region(cfg.backupStorage.location);
     return {
@@ -45,6 +73,7 @@ export function awsPlan(cfg: LifeboatConfig): AwsPlan {
             secretName: cfg.keyVault.secretName,
             recoveryWindowDays: cfg.keyVault.softDeleteRetentionDays,
         },
+        bringsKey: cfg.hasFieldEncryptionKey,
         bucket: {
             bucketName: cfg.backupStorage.bucketName ?? derivedBucketName(cfg, "backups"),
             region: bucketRegion,
@@ -52,6 +81,8 @@ export function awsPlan(cfg: LifeboatConfig): AwsPlan {
             objectLockDays: cfg.backupStorage.immutabilityDays,
             objectLockMode: cfg.backupStorage.objectLockMode,
         },
+        repository: buildsImage(cfg) ? { repositoryName: repositoryName(cfg), tag: imageTag(cfg) } : undefined,
+        image: cfg.schedule.image ?? "",
         jobs: cfg.servers.map((s) => ({
             jobName: dumpTaskName(s.name),
             serverName: s.name,
@@ -62,6 +93,7 @@ export function awsPlan(cfg: LifeboatConfig): AwsPlan {
             timezone: cfg.schedule.timezone,
             retryLimit: cfg.schedule.replicaRetryLimit,
         })),
+        alerts: { emails: cfg.alerts.emails, webhook: cfg.alerts.webhookUrl !== undefined },
     };
 }
 
@@ -129,8 +161,9 @@ export function checkAwsPlan(cfg: LifeboatConfig, plan: AwsPlan, problems: Probl
     azureOnly(problems, `${bs}.containerName`, cfg.backupStorage.containerName, "sets are written at the bucket root");
     azureOnly(problems, `${bs}.softDeleteDays`, cfg.backupStorage.softDeleteDays, "versioning keeps overwritten or deleted objects 14 days");
 
-    if (buildsImage(cfg)) {
-        checkAs(problems, (p) => validateJobRepositoryArgs({ region: plan.region, repositoryName: repositoryName(cfg), tag: imageTag(cfg) }, p, `${NAMESPACE}:schedule.image (the repository the stack builds into)`));
+    const repository = plan.repository;
+    if (repository !== undefined) {
+        checkAs(problems, (p) => validateJobRepositoryArgs({ region: plan.region, ...repository }, p, `${NAMESPACE}:schedule.image (the repository the stack builds into)`));
     }
     azureOnly(problems, `${NAMESPACE}:schedule.replicaTimeoutSeconds`, cfg.schedule.replicaTimeoutSeconds, "an ECS task runs until the job exits");
     // Job-level checks share the schedule: report them once.
@@ -169,9 +202,11 @@ export function checkAwsPlan(cfg: LifeboatConfig, plan: AwsPlan, problems: Probl
     }
 }
 
-/** Collects every problem of the AWS target's config into `problems`, declaring nothing. */
-export function checkAws(cfg: LifeboatConfig, problems: Problems): void {
-    checkAwsPlan(cfg, awsPlan(cfg), problems);
+/** The AWS target's plan, checked: every problem goes into `problems` (nothing is declared). */
+export function planAws(cfg: LifeboatConfig, problems: Problems): AwsPlan {
+    const plan = awsPlan(cfg);
+    checkAwsPlan(cfg, plan, problems);
+    return plan;
 }
 
 export interface AwsOutputs {
@@ -181,11 +216,10 @@ export interface AwsOutputs {
 /**
  * The AWS target: RDS instances with replicated automated backups, the field key in Secrets
  * Manager in a region of its own, an S3 backup bucket, and a scheduled Fargate dump task per
- * instance in the region's default VPC.
+ * instance in the region's default VPC. Declares `plan` (checked before anything is declared:
+ * stacks/program.ts) and reads nothing else but the secrets.
  */
-export function awsStack(cfg: LifeboatConfig): AwsOutputs {
-    // cfg was validated once, before anything is declared (stacks/program.ts: prepare runs checkAws); this only declares.
-    const plan = awsPlan(cfg);
+export function awsStack(plan: AwsPlan, secrets: AwsSecrets): AwsOutputs {
 
     // Explicit providers: nothing depends on an ambient aws:region, and every resource also names its region.
     const main = new aws.Provider("aws", { region: plan.region as aws.Region });
@@ -198,8 +232,7 @@ export function awsStack(cfg: LifeboatConfig): AwsOutputs {
         filters: [{ name: "vpc-id", values: [vpc.id] }, { name: "default-for-az", values: ["true"] }],
     }, { provider: main });
 
-    const fieldEncryptionKey = cfg.hasFieldEncryptionKey ? new pulumi.Config(NAMESPACE).requireSecret("fieldEncryptionKey") : undefined;
-    const key = new FieldKeySecret("field-key", { ...plan.key, fieldEncryptionKey }, { providers: [keyProvider] });
+    const key = new FieldKeySecret("field-key", { ...plan.key, fieldEncryptionKey: secrets.fieldEncryptionKey }, { providers: [keyProvider] });
     const bucket = new BackupBucket("backups", plan.bucket, { providers: [bucketProvider] });
     const env = new TaskEnvironment("jobs", {
         region: plan.region,
@@ -208,8 +241,8 @@ export function awsStack(cfg: LifeboatConfig): AwsOutputs {
         bucketName: bucket.bucketName,
         prefix: bucket.prefix,
         bucketKeyArn: bucket.key.arn,
-        alertEmails: cfg.alerts.emails,
-        alertWebhookUrl: cfg.alerts.webhookUrl === undefined ? undefined : new pulumi.Config(NAMESPACE).requireSecretObject<{ webhookUrl: string }>("alerts").apply((a) => a.webhookUrl),
+        alertEmails: plan.alerts.emails,
+        alertWebhookUrl: secrets.webhookUrl,
     }, { providers: [main] });
     const servers = plan.servers.map((args) => new RdsPostgres(args.identifier, {
         ...args,
@@ -219,8 +252,8 @@ export function awsStack(cfg: LifeboatConfig): AwsOutputs {
     }, { providers: [main] }));
     // The job image: built from this repository's Dockerfile, pushed to the stack's ECR repository
     // and run by digest; a prebuilt `schedule.image` replaces it.
-    const built = buildsImage(cfg) ? new JobRepository("registry", { region: plan.region, repositoryName: repositoryName(cfg), tag: imageTag(cfg) }, { providers: [main] }) : undefined;
-    const image: pulumi.Input<string> = built?.ref ?? cfg.schedule.image ?? "";
+    const built = plan.repository === undefined ? undefined : new JobRepository("registry", { region: plan.region, ...plan.repository }, { providers: [main] });
+    const image: pulumi.Input<string> = built?.ref ?? plan.image;
     const jobs = plan.jobs.map((job, i) => {
         const server = servers[i];
         return new DumpTask(job.jobName, {
@@ -239,7 +272,7 @@ export function awsStack(cfg: LifeboatConfig): AwsOutputs {
 
     return {
         serverEndpoints: Object.fromEntries(servers.map((s) => [s.identifier, s.address])),
-        databases: Object.fromEntries(cfg.servers.map((s) => [s.name, s.databases])),
+        databases: Object.fromEntries(plan.servers.map((s) => [s.identifier, s.databases])),
         backupReplicationRegions: Object.fromEntries(plan.servers.map((s) => [s.identifier, s.backupReplicationRegion ?? null])),
         keySecretName: key.secretName,
         keySecretRegion: key.region,

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../components/validation";
 import { checkAdoption } from "./adopt";
-import { awsStack, checkAws } from "./aws";
+import { awsSecrets, awsStack, planAws } from "./aws";
 import { azureSecrets, azureStack, planAzure } from "./azure";
 import { LifeboatConfig, parseConfig, readRawConfig } from "./config";
 import { checkLocal, localStack } from "./local";
 
 /**
- * One pass per target: the config, the target's plan built from it (stacks/azure.ts azurePlan),
+ * One pass per target: the config, the target's plan built from it (azurePlan, awsPlan),
  * and the checks of both, run together so that every problem is reported at once. Returns the
  * step that declares the plan.
  */
@@ -18,9 +18,10 @@ function planTarget(cfg: LifeboatConfig, problems: Problems): () => Record<strin
             const plan = planAzure(cfg, problems);
             return () => azureStack(plan, azureSecrets(cfg));
         }
-        case "aws":
-            checkAws(cfg, problems);
-            return () => awsStack(cfg);
+        case "aws": {
+            const plan = planAws(cfg, problems);
+            return () => awsStack(plan, awsSecrets(cfg));
+        }
         case "local":
             checkLocal(cfg, problems);
             return () => localStack(cfg);

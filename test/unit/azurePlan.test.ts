@@ -1,17 +1,12 @@
 // The Azure target's plan (stacks/azure.ts azurePlan): config in, plain data out (names, regions,
 // what to declare), checked before anything is declared; azureStack only declares it.
-import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../../components/validation";
 import { AzurePlan, azurePlan, planAzure } from "../../stacks/azure";
 import { LifeboatConfig, parseConfig, RawConfig } from "../../stacks/config";
 import { checkOffsite } from "../../stacks/offsite";
+import { planningMocks } from "./mocks";
 
-// Names derive from the organization and project: mocks give them. Any resource or call would be recorded here.
-const declared: string[] = [];
-pulumi.runtime.setMocks({
-    newResource: (args) => { declared.push(`${args.type} ${args.name}`); return { id: "x", state: {} }; },
-    call: (args) => { declared.push(args.token); return {}; },
-}, "lifeboat", "prod", false, "organization");
+const declared = planningMocks("prod");
 
 afterAll(() => {
     // Planning declared nothing and called nothing.

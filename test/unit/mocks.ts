@@ -84,3 +84,16 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 export async function settled(...resources: pulumi.Resource[]): Promise<void> {
     await Promise.all(resources.map((r) => promiseOf(r.urn)));
 }
+
+/**
+ * Mocks for planning code, which must declare nothing: derived names read the organization and
+ * project from them, and every resource or call is recorded in the list returned.
+ */
+export function planningMocks(stack: string): string[] {
+    const declared: string[] = [];
+    pulumi.runtime.setMocks({
+        newResource: (args) => { declared.push(`${args.type} ${args.name}`); return { id: "x", state: {} }; },
+        call: (args) => { declared.push(args.token); return {}; },
+    }, "lifeboat", stack, false, "organization");
+    return declared;
+}
