@@ -70,6 +70,7 @@ import { iamTrustSpecificPrincipals } from "./aws/iamTrustSpecificPrincipals";
 import { ecsTaskRolesSeparate } from "./aws/ecsTaskRolesSeparate";
 import { s3PolicyNoPublicAllow } from "./aws/s3PolicyNoPublicAllow";
 import { postgresTlsEnforced } from "./azure/postgresTlsEnforced";
+import { ecsTaskNoPlaintextSecrets } from "./aws/ecsTaskNoPlaintextSecrets";
 
 /** The pack's name, as in PulumiPolicy.yaml and `pulumi preview --policy-pack`. */
 export const PACK_NAME = "lifeboat";
@@ -142,6 +143,7 @@ export const policies: Policies = [
     s3BucketOwnerEnforced,
     iamNoWildcardActions,
     ecsTaskNotPrivileged,
+    ecsTaskNoPlaintextSecrets,
     logGroupRetention,
     snsTopicEncrypted,
     ecsClusterContainerInsights,

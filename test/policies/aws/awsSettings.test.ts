@@ -140,3 +140,16 @@ describe("s3-policy-no-public-allow", () => {
         expect((await names(POLICY, withProp(awsStack(), "backups-policy", "policy", policy))).map((x) => x[2])).toEqual(['aws:s3/bucketPolicy:BucketPolicy "backups-policy": the bucket policy allows every principal on aws:s3/bucket:Bucket "backups-bucket"']);
     });
 });
+
+describe("ecs-task-no-plaintext-secrets", () => {
+    const POLICY = "ecs-task-no-plaintext-secrets";
+    const TASK = "lifeboat-dump-casework-aws-pg-task";
+    it("passes the dump task (its password comes from secrets; the key fingerprint is no secret), reports a password in the environment", async () => {
+        expect(await verdictsOf(POLICY, awsStack())).toEqual([]);
+        const stack = awsStack();
+        const defs = JSON.parse(String(named(stack, TASK).props.containerDefinitions));
+        defs[0].environment.push({ name: "PGPASSWORD", value: "hunter2" });
+        withProp(stack, TASK, "containerDefinitions", JSON.stringify(defs));
+        expect(await names(POLICY, stack)).toEqual([[TASK, "mandatory", `aws:ecs/taskDefinition:TaskDefinition "${TASK}": container "lifeboat" gets PGPASSWORD as a plain environment variable, readable by anyone who can describe the task definition`]]);
+    });
+});
