@@ -1,4 +1,7 @@
-/** Reading IAM-style JSON policy documents (IAM, key, bucket and trust policies). */
+/** Reading JSON documents resources carry: IAM-style policies (IAM, key, bucket, trust) and ECS container definitions. */
+import { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { knownString, read } from "../shared/read";
+import { undetermined, violation } from "../shared/resources";
 
 export interface Statement {
     Sid?: string;
@@ -35,3 +38,29 @@ export function principalsOf(st: Statement): string[] {
 
 /** An Allow statement for every principal. */
 export const allowsEveryone = (st: Statement): boolean => st?.Effect === "Allow" && principalsOf(st).includes("*");
+
+/** One container of an ECS task definition's `containerDefinitions` JSON, as far as the policies read it. */
+export interface ContainerDefinition {
+    name?: string;
+    privileged?: boolean;
+    user?: string;
+    environment?: { name?: string; value?: string }[];
+}
+
+/**
+ * The containers of a task definition, or undefined after reporting why they cannot be read
+ * (unknown during preview, or not JSON).
+ */
+export function containersOf(args: ResourceValidationArgs, reportViolation: ReportViolation): ContainerDefinition[] | undefined {
+    const found = read(args.props, "containerDefinitions");
+    if (found.kind === "unknown") {
+        reportViolation(undetermined(args, "the container definitions", found, "containerDefinitions"));
+        return undefined;
+    }
+    try {
+        return JSON.parse(knownString(found) ?? "[]") as ContainerDefinition[];
+    } catch {
+        reportViolation(violation(args, "the container definitions are not valid JSON", found, "declare containerDefinitions with JSON.stringify."));
+        return undefined;
+    }
+}

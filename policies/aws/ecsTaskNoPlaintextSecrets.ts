@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../shared/policy";
-import { knownString, read } from "../shared/read";
-import { undetermined, violation } from "../shared/resources";
+import { violation } from "../shared/resources";
+import { containersOf } from "./documents";
 import { AWS_TYPES } from "./types";
 
 /** Names of environment variables that carry a secret (a fingerprint is not one: it is a short hash, safe to show). */
@@ -16,16 +16,8 @@ export const ecsTaskNoPlaintextSecrets: ResourceValidationPolicy = {
     description: "ECS task definitions pass no password, token or key in a plain environment variable (they use `secrets`).",
     enforcementLevel: "mandatory",
     validateResource: forTypes([AWS_TYPES.ecsTaskDefinition], (args, reportViolation) => {
-        const found = read(args.props, "containerDefinitions");
-        if (found.kind === "unknown") {
-            reportViolation(undetermined(args, "the container definitions", found, "containerDefinitions"));
-            return;
-        }
-        let containers: { name?: string; environment?: { name?: string }[] }[] = [];
-        try {
-            containers = JSON.parse(knownString(found) ?? "[]") as typeof containers;
-        } catch {
-            reportViolation(violation(args, "the container definitions are not valid JSON", found, "declare containerDefinitions with JSON.stringify."));
+        const containers = containersOf(args, reportViolation);
+        if (containers === undefined) {
             return;
         }
         for (const c of containers) {

@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { forTypes } from "../shared/policy";
-import { knownString, read } from "../shared/read";
-import { undetermined, violation } from "../shared/resources";
+import { violation } from "../shared/resources";
+import { containersOf } from "./documents";
 import { AWS_TYPES } from "./types";
 
 /** Checkov CKV_AWS_334: the dump task's containers are not privileged and do not run as root. */
@@ -10,16 +10,8 @@ export const ecsTaskNotPrivileged: ResourceValidationPolicy = {
     description: "ECS task definitions run no container privileged, and each as a non-root user.",
     enforcementLevel: "advisory",
     validateResource: forTypes([AWS_TYPES.ecsTaskDefinition], (args, reportViolation) => {
-        const found = read(args.props, "containerDefinitions");
-        if (found.kind === "unknown") {
-            reportViolation(undetermined(args, "the container definitions", found, "containerDefinitions"));
-            return;
-        }
-        let containers: { name?: string; privileged?: boolean; user?: string }[] = [];
-        try {
-            containers = JSON.parse(knownString(found) ?? "[]") as typeof containers;
-        } catch {
-            reportViolation(violation(args, "the container definitions are not valid JSON", found, "declare containerDefinitions with JSON.stringify."));
+        const containers = containersOf(args, reportViolation);
+        if (containers === undefined) {
             return;
         }
         for (const c of containers) {
