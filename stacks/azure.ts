@@ -145,6 +145,7 @@ export function azurePlan(cfg: LifeboatConfig, now = new Date()): AzurePlan {
                 authentication: s.authentication,
                 administratorLogin: s.administratorLogin,
                 publicNetworkAccess: s.publicNetworkAccess,
+                network: s.network,
                 restore: createMode === undefined ? undefined : {
                     createMode,
                     sourceServerResourceId: source?.sourceServerId ?? "",
@@ -418,7 +419,7 @@ export function azureStack(plan: AzurePlan, secrets: AzureSecrets): AzureOutputs
     // their own VNet, and the backup account through the jobs subnet's service endpoint.
     const network = new JobNetwork("jobs-network", {
         ...plan.network,
-        servers: servers.map((s) => ({ name: s.serverName, serverId: s.server.id })),
+        servers: servers.map((s, i) => ({ name: s.serverName, serverId: s.server.id, vnetIntegration: plan.servers[i].network })),
     }, inData);
     const storage = new BackupStorage("backups", { ...plan.storage, allowedSubnetIds: [network.jobsSubnet.id] }, inData);
     const location = plan.network.location;

@@ -3,6 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 import { ROLE_TAG, ROLES } from "../roles";
 import { Problems } from "../validation";
+import { parsePrivateDnsZoneId, parseSubnetId, PostgresServerVnetIntegration } from "./postgresServer";
 
 /** The private DNS zone of Flexible Server private endpoints (Azure's documented name for PostgreSQL). */
 export const POSTGRES_PRIVATE_DNS_ZONE = "privatelink.postgres.database.azure.com";
@@ -30,12 +31,19 @@ export const CONTAINER_APPS_RESERVED_RANGES = [
     "100.100.0.0/17", "100.100.128.0/19", "100.100.160.0/19", "100.100.192.0/19",
 ] as const;
 
-/** A server the jobs reach through a private endpoint. */
+/** A server the jobs reach through a private endpoint, or through its own VNet when it is VNet-integrated. */
 export interface JobNetworkServer {
     /** The server's name (a literal): names the endpoint, its interface and its DNS zone group. */
     name: string;
     /** The Flexible Server's ARM ID (an output of the server). */
     serverId: pulumi.Input<string>;
+    /**
+     * The server is integrated into its own VNet (an adopted server's `network`), which takes no
+     * private endpoint: the jobs' VNet is peered with the server's (both directions) and linked to
+     * the server's private DNS zone instead. The two address spaces must not overlap.
+     * @default undefined (a private endpoint)
+     */
+    vnetIntegration?: PostgresServerVnetIntegration;
 }
 
 export interface JobNetworkArgs {
@@ -208,6 +216,41 @@ export function postgresEndpointInputs(args: JobNetworkArgs, server: JobNetworkS
     };
 }
 
+/**
+ * Reaches a VNet-integrated server: a peering from the jobs' VNet to the server's and back (a
+ * peering carries traffic only once both sides exist), and a link from the server's private DNS
+ * zone to the jobs' VNet, so that its FQDN resolves to its private address there.
+ */
+export function declareVnetIntegratedReach(name: string, server: JobNetworkServer, integration: PostgresServerVnetIntegration, vnet: network.VirtualNetwork, resourceGroupName: pulumi.Input<string>, vnetName: string, tags: Record<string, string>, parent: pulumi.Resource): pulumi.Resource[] {
+    // validatePostgresServerArgs checked both IDs.
+    const remote = parseSubnetId(integration.delegatedSubnetResourceId) as NonNullable<ReturnType<typeof parseSubnetId>>;
+    const zone = parsePrivateDnsZoneId(integration.privateDnsZoneArmResourceId) as NonNullable<ReturnType<typeof parsePrivateDnsZoneId>>;
+    const out = new network.VirtualNetworkPeering(`${name}-peer-${server.name}`, {
+        resourceGroupName,
+        virtualNetworkName: vnetName,
+        virtualNetworkPeeringName: `to-${remote.vnetName}`,
+        remoteVirtualNetwork: { id: remote.vnetId },
+        allowVirtualNetworkAccess: true,
+    }, { parent, dependsOn: [vnet] });
+    const back = new network.VirtualNetworkPeering(`${name}-peer-${server.name}-back`, {
+        resourceGroupName: remote.resourceGroupName,
+        virtualNetworkName: remote.vnetName,
+        virtualNetworkPeeringName: `to-${vnetName}`,
+        remoteVirtualNetwork: { id: vnet.id },
+        allowVirtualNetworkAccess: true,
+    }, { parent });
+    const link = new privatedns.VirtualNetworkLink(`${name}-dns-${server.name}`, {
+        resourceGroupName: zone.resourceGroupName,
+        privateZoneName: zone.zoneName,
+        virtualNetworkLinkName: vnetName,
+        location: "global",
+        virtualNetwork: { id: vnet.id },
+        registrationEnabled: false,
+        tags,
+    }, { parent });
+    return [out, back, link];
+}
+
 /** Declares one server's endpoint and the zone group that writes its A record into the private zone. */
 export function declarePostgresEndpoint(name: string, args: JobNetworkArgs, server: JobNetworkServer, subnet: network.Subnet, zone: privatedns.PrivateZone, tags: Record<string, string>, parent: pulumi.Resource): { endpoint: network.PrivateEndpoint; zoneGroup: network.PrivateDnsZoneGroup } {
     const endpoint = new network.PrivateEndpoint(`${name}-pe-${server.name}`, postgresEndpointInputs(args, server, subnet.id, tags), { parent });
@@ -236,6 +279,8 @@ export class JobNetwork extends pulumi.ComponentResource {
     public readonly dnsLink: privatedns.VirtualNetworkLink;
     public readonly endpoints: network.PrivateEndpoint[];
     public readonly dnsZoneGroups: network.PrivateDnsZoneGroup[];
+    /** Per VNet-integrated server: the two peerings and the link of its DNS zone (declareVnetIntegratedReach). */
+    public readonly vnetReach: pulumi.Resource[];
     /** What a job needs before its first run: the zone's link to the VNet, every endpoint and its DNS record. */
     public readonly ready: pulumi.Resource[];
     public readonly location: string;
@@ -277,10 +322,13 @@ export class JobNetwork extends pulumi.ComponentResource {
             registrationEnabled: false,
             tags,
         }, { parent: this, dependsOn: [this.dnsZone] });
-        const declared = (args.servers ?? []).map((server) => declarePostgresEndpoint(name, args, server, this.endpointsSubnet, this.dnsZone, tags, this));
+        const servers = args.servers ?? [];
+        const declared = servers.filter((s) => s.vnetIntegration === undefined).map((server) => declarePostgresEndpoint(name, args, server, this.endpointsSubnet, this.dnsZone, tags, this));
         this.endpoints = declared.map((d) => d.endpoint);
         this.dnsZoneGroups = declared.map((d) => d.zoneGroup);
-        this.ready = [this.dnsLink, ...this.endpoints, ...this.dnsZoneGroups];
+        this.vnetReach = servers.flatMap((server) => server.vnetIntegration === undefined ? []
+            : declareVnetIntegratedReach(name, server, server.vnetIntegration, this.vnet, args.resourceGroupName, vnetName, tags, this));
+        this.ready = [this.dnsLink, ...this.endpoints, ...this.dnsZoneGroups, ...this.vnetReach];
         this.registerOutputs({ vnetId: this.vnet.id, jobsSubnetId: this.jobsSubnet.id, endpointsSubnetId: this.endpointsSubnet.id });
     }
 }

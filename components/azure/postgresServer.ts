@@ -104,6 +104,13 @@ export interface PostgresServerArgs {
     administratorLogin?: string;
     /** Allow access from public networks (firewall rules still apply). @default false */
     publicNetworkAccess?: boolean;
+    /**
+     * An adopted server's VNet integration (private access), as `az postgres flexible-server show`
+     * reports it under `network`: Azure fixes both at creation, so the import must state them. Only
+     * with existingServerId and publicNetworkAccess false. @default undefined (public access
+     * networking, which the jobs reach through a private endpoint)
+     */
+    network?: PostgresServerVnetIntegration;
     /** Create the server from a backup instead of empty. @default undefined (a new, empty server) */
     restore?: PostgresServerRestore;
     /**
@@ -138,6 +145,27 @@ export function subscriptionOf(resourceId: string): string | undefined {
 }
 
 /** Validates the args; every problem is reported at once, with its property path. */
+/** A Flexible Server integrated into its own VNet: its delegated subnet and its private DNS zone (ARM IDs). */
+export interface PostgresServerVnetIntegration {
+    delegatedSubnetResourceId: string;
+    privateDnsZoneArmResourceId: string;
+}
+
+const SUBNET_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i;
+const PRIVATE_DNS_ZONE_ID = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/privateDnsZones\/([^/]+)$/i;
+
+/** The VNet of a delegated subnet's ID, and its group; undefined when it is not a subnet ID. */
+export function parseSubnetId(id: string): { vnetId: string; resourceGroupName: string; vnetName: string } | undefined {
+    const m = SUBNET_ID.exec(id);
+    return m === null ? undefined : { vnetId: id.replace(/\/subnets\/[^/]+$/i, ""), resourceGroupName: m[2], vnetName: m[3] };
+}
+
+/** A private DNS zone's group and name from its ID; undefined when it is not one. */
+export function parsePrivateDnsZoneId(id: string): { resourceGroupName: string; zoneName: string } | undefined {
+    const m = PRIVATE_DNS_ZONE_ID.exec(id);
+    return m === null ? undefined : { resourceGroupName: m[2], zoneName: m[3] };
+}
+
 export function validatePostgresServerArgs(args: PostgresServerArgs, problems: Problems, path = "args"): void {
     if (!/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/.test(args.serverName)) {
         problems.add(`${path}.name`, args.serverName, "allowed: 3-63 lowercase letters, digits and hyphens, not starting or ending with a hyphen");
@@ -203,6 +231,21 @@ export function validatePostgresServerArgs(args: PostgresServerArgs, problems: P
             problems.add(`${path}.restore`, args.restore.createMode, "allowed: no restore with existingServerId (an adopted server exists already)");
         }
     }
+    if (args.network !== undefined) {
+        const n = args.network;
+        if (args.existingServerId === undefined) {
+            problems.add(`${path}.network`, n, "allowed: only with existingServerId (an adopted VNet-integrated server); a server the stack creates has public access networking and a private endpoint");
+        }
+        if (parseSubnetId(n.delegatedSubnetResourceId ?? "") === undefined) {
+            problems.add(`${path}.network.delegatedSubnetResourceId`, n.delegatedSubnetResourceId, "allowed: a subnet resource ID, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/<subnet> (`az postgres flexible-server show --query network.delegatedSubnetResourceId`)");
+        }
+        if (parsePrivateDnsZoneId(n.privateDnsZoneArmResourceId ?? "") === undefined) {
+            problems.add(`${path}.network.privateDnsZoneArmResourceId`, n.privateDnsZoneArmResourceId, "allowed: a private DNS zone resource ID, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.Network/privateDnsZones/<zone> (`az postgres flexible-server show --query network.privateDnsZoneArmResourceId`)");
+        }
+        if (args.publicNetworkAccess === true) {
+            problems.add(`${path}.publicNetworkAccess`, true, "allowed: false with network (a VNet-integrated server has no public access)");
+        }
+    }
     if (args.restore !== undefined && args.restored === true) {
         problems.add(`${path}.restored`, true, "allowed: only without restore (a server is restored once; later runs say restored)");
     }
@@ -258,7 +301,11 @@ export function serverInputs(args: PostgresServerArgs, password: pulumi.Input<st
         // A restore create keeps the source's password whatever is sent, and Pulumi would then see
         // no diff and never send this one: it is sent from the next run (restored) on, as an update.
         administratorLoginPassword: auth === "password" && args.restore === undefined ? password : undefined,
-        network: { publicNetworkAccess: (args.publicNetworkAccess ?? false) ? "Enabled" : "Disabled" },
+        network: {
+            publicNetworkAccess: (args.publicNetworkAccess ?? false) ? "Enabled" : "Disabled",
+            // An adopted VNet-integrated server's own subnet and zone: the import matches them, nothing moves.
+            ...(args.network === undefined ? {} : { delegatedSubnetResourceId: args.network.delegatedSubnetResourceId, privateDnsZoneArmResourceId: args.network.privateDnsZoneArmResourceId }),
+        },
         createMode: args.restore?.createMode,
         sourceServerResourceId: args.restore?.sourceServerResourceId,
         pointInTimeUTC: args.restore?.pointInTimeUTC,

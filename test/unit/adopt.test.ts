@@ -118,3 +118,44 @@ describe("adoption: what the config must say", () => {
         expect(result.configErrors.find((e) => e.startsWith("lifeboat:backupStorage.existingAccountId: "))).toContain("A storage account has exactly one lifecycle management policy (always named default)");
     });
 });
+
+describe("an adopted VNet-integrated server", () => {
+    const SUBNET = "/subscriptions/0f1e2d3c-0000-4000-8000-000000000001/resourceGroups/casework-net/providers/Microsoft.Network/virtualNetworks/casework-vnet/subnets/postgres";
+    const ZONE = "/subscriptions/0f1e2d3c-0000-4000-8000-000000000001/resourceGroups/casework-net/providers/Microsoft.Network/privateDnsZones/casework-prod-pg.private.postgres.database.azure.com";
+    const network = { delegatedSubnetResourceId: SUBNET, privateDnsZoneArmResourceId: ZONE };
+    let result: PlanResult;
+    beforeAll(async () => {
+        result = await planStack({ stack: "prod", config: { servers: [{ ...ADOPTED, network }], serverPasswords: PASSWORDS } });
+    });
+
+    it("is imported with its own subnet and DNS zone, so the import matches and nothing moves", () => {
+        expect([result.configErrors, result.error, result.verdicts.filter((v) => v.enforcementLevel === "mandatory")]).toEqual([[], undefined, []]);
+        const [server] = only(result, "azure-native:dbforpostgresql:Server");
+        expect(server.importId).toBe(SERVER_ID);
+        expect(server.props.network).toEqual({ publicNetworkAccess: "Disabled", delegatedSubnetResourceId: SUBNET, privateDnsZoneArmResourceId: ZONE });
+    });
+
+    it("takes no private endpoint: the jobs' VNet is peered with the server's both ways and linked to its zone, before any job runs", () => {
+        expect(only(result, "azure-native:network:PrivateEndpoint")).toEqual([]);
+        const peerings = only(result, "azure-native:network:VirtualNetworkPeering");
+        expect(peerings.map((p) => [p.name, p.props.resourceGroupName, p.props.virtualNetworkName])).toEqual([
+            ["jobs-network-peer-casework-prod-pg", "lifeboat-prod-data", "jobs-network-vnet"],
+            ["jobs-network-peer-casework-prod-pg-back", "casework-net", "casework-vnet"],
+        ]);
+        expect(peerings[0].props.remoteVirtualNetwork).toEqual({ id: SUBNET.replace(/\/subnets\/postgres$/, "") });
+        const link = only(result, "azure-native:privatedns:VirtualNetworkLink").find((l) => l.name === "jobs-network-dns-casework-prod-pg") as PlannedResource;
+        expect([link.props.resourceGroupName, link.props.privateZoneName, link.props.registrationEnabled]).toEqual(["casework-net", "casework-prod-pg.private.postgres.database.azure.com", false]);
+        const env = only(result, "azure-native:app:ManagedEnvironment")[0];
+        expect(env.opts.dependencies).toEqual(expect.arrayContaining([...peerings.map((p) => p.urn), link.urn]));
+    });
+
+    it("is refused on a server the stack creates, and with IDs that are not a subnet's and a zone's", async () => {
+        const bad = await planStack({ stack: "prod", config: { servers: [{ name: "casework-prod-pg", location: "westeurope", databases: ["main"], network: { delegatedSubnetResourceId: "casework-vnet/postgres", privateDnsZoneArmResourceId: ZONE.replace("privateDnsZones", "dnsZones") } }] } });
+        expect(bad.configErrors.map((e) => e.split(";")[0])).toEqual(expect.arrayContaining([
+            expect.stringMatching(/^lifeboat:servers\[0\]\.network: got /),
+            "lifeboat:servers[0].network.delegatedSubnetResourceId: got \"casework-vnet/postgres\"",
+            expect.stringMatching(/^lifeboat:servers\[0\]\.network\.privateDnsZoneArmResourceId: got /),
+        ]));
+        expect(bad.configErrors.find((e) => e.startsWith("lifeboat:servers[0].network: "))).toContain("allowed: only with existingServerId");
+    });
+});
