@@ -15,6 +15,50 @@ import { LifeboatConfig, LocalConfig, NAMESPACE } from "./config";
 
 export type LocalPlan = Omit<LocalBackupArgs, "image" | "password" | "offsite"> & { offsite?: Omit<NonNullable<LocalBackupArgs["offsite"]>, "credential"> };
 
+/**
+ * Everything the local target declares, derived from config once and checked before anything is
+ * declared (planLocal): plain data, no resource and no secret. localStack only declares it.
+ */
+export interface LocalStackPlan {
+    /** The backup container's args but its image and secrets. */
+    backup: LocalPlan;
+    /** The Docker engine (`local.dockerHost`). @default undefined (DOCKER_HOST's) */
+    dockerHost?: string;
+    /** A prebuilt image (`schedule.image`) pulled and run by its ID; undefined when the stack builds `imageName`. */
+    prebuiltImage?: string;
+    /** The image the stack builds from this repository's Dockerfile. */
+    imageName: string;
+}
+
+/** The secrets the local declare step reads from the stack config (never part of the plan). */
+export interface LocalSecrets {
+    password: pulumi.Output<string>;
+    /** Only with an off-site copy. */
+    offsiteCredential?: pulumi.Output<string>;
+}
+
+/** Reads the secrets a local plan needs from the stack config. */
+export function localSecrets(plan: LocalStackPlan): LocalSecrets {
+    const config = new pulumi.Config(NAMESPACE);
+    return {
+        password: config.requireSecret("postgresPassword"),
+        offsiteCredential: plan.backup.offsite === undefined ? undefined : config.requireSecret("offsiteCredential"),
+    };
+}
+
+/** The local target's plan, checked: every problem goes into `problems` (nothing is declared). */
+export function planLocal(cfg: LifeboatConfig, problems: Problems): LocalStackPlan {
+    checkLocal(cfg, problems);
+    const image = cfg.schedule.image;
+    return {
+        // parseConfig refuses target local without lifeboat:local before any target check runs.
+        backup: localPlan(cfg),
+        dockerHost: cfg.local?.dockerHost,
+        prebuiltImage: image !== undefined && image.trim() !== "" ? image : undefined,
+        imageName: `lifeboat-job:${dockerSlug(cfg.stack)}`,
+    };
+}
+
 /** The backup container's args derived from config (pure; tested directly). */
 export function localPlan(cfg: LifeboatConfig): LocalPlan {
     const local = cfg.local as LocalConfig;
@@ -136,29 +180,29 @@ export function checkLocal(cfg: LifeboatConfig, problems: Problems): void {
     }
 }
 
-/** The local target: the job image on the local Docker engine, and the scheduled backup container. */
-export function localStack(cfg: LifeboatConfig): Record<string, unknown> {
-    // cfg was validated once, before anything is declared (stacks/program.ts: prepare runs checkLocal); this only declares.
-    const plan = localPlan(cfg);
-    const local = cfg.local as LocalConfig;
-    const config = new pulumi.Config(NAMESPACE);
-    const provider = local.dockerHost === undefined ? undefined : new docker.Provider("docker", { host: local.dockerHost });
+/**
+ * The local target: the job image on the local Docker engine, and the scheduled backup container.
+ * Declares `stackPlan` (checked before anything is declared: stacks/program.ts) and reads nothing
+ * else but the secrets.
+ */
+export function localStack(stackPlan: LocalStackPlan, secrets: LocalSecrets): Record<string, unknown> {
+    const plan = stackPlan.backup;
+    const provider = stackPlan.dockerHost === undefined ? undefined : new docker.Provider("docker", { host: stackPlan.dockerHost });
     const providers = provider === undefined ? {} : { providers: [provider] };
 
     // A prebuilt image (schedule.image) is pulled and run by its ID; otherwise the stack builds one.
     let imageRef: pulumi.Output<string>;
-    if (cfg.schedule.image !== undefined && cfg.schedule.image.trim() !== "") {
-        const pulled = new docker.RemoteImage("job-image", { name: cfg.schedule.image, keepLocally: true }, provider === undefined ? {} : { provider });
+    if (stackPlan.prebuiltImage !== undefined) {
+        const pulled = new docker.RemoteImage("job-image", { name: stackPlan.prebuiltImage, keepLocally: true }, provider === undefined ? {} : { provider });
         imageRef = pulled.imageId;
     } else {
-        imageRef = new JobImage("job", { imageName: `lifeboat-job:${dockerSlug(cfg.stack)}` }, providers).ref;
+        imageRef = new JobImage("job", { imageName: stackPlan.imageName }, providers).ref;
     }
-    const password = config.requireSecret("postgresPassword");
     const backup = new LocalBackup("backup", {
         ...plan,
         image: imageRef,
-        password,
-        offsite: plan.offsite === undefined ? undefined : { ...plan.offsite, credential: config.requireSecret("offsiteCredential") },
+        password: secrets.password,
+        offsite: plan.offsite === undefined ? undefined : { ...plan.offsite, credential: secrets.offsiteCredential ?? "" },
     }, providers);
 
     const user = plan.user ?? "postgres";

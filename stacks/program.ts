@@ -4,10 +4,10 @@ import { checkAdoption } from "./adopt";
 import { awsSecrets, awsStack, planAws } from "./aws";
 import { azureSecrets, azureStack, planAzure } from "./azure";
 import { LifeboatConfig, parseConfig, readRawConfig } from "./config";
-import { checkLocal, localStack } from "./local";
+import { localSecrets, localStack, planLocal } from "./local";
 
 /**
- * One pass per target: the config, the target's plan built from it (azurePlan, awsPlan),
+ * One pass per target: the config, the target's plan built from it (azurePlan, awsPlan, planLocal),
  * and the checks of both, run together so that every problem is reported at once. Returns the
  * step that declares the plan.
  */
@@ -22,9 +22,10 @@ function planTarget(cfg: LifeboatConfig, problems: Problems): () => Record<strin
             const plan = planAws(cfg, problems);
             return () => awsStack(plan, awsSecrets(cfg));
         }
-        case "local":
-            checkLocal(cfg, problems);
-            return () => localStack(cfg);
+        case "local": {
+            const plan = planLocal(cfg, problems);
+            return () => localStack(plan, localSecrets(plan));
+        }
     }
 }
 
