@@ -570,7 +570,7 @@ function npmBannerWarning(env: NodeJS.ProcessEnv): string | undefined {
     const underNpm = env.npm_lifecycle_event !== undefined;
     const silent = env.npm_config_loglevel === "silent";
     return underNpm && !silent
-        ? "note: npm printed its banner on stdout above this JSON; use `npm run -s plan -- ...` (or `npx ts-node --transpile-only tools/plan.ts ...`) for JSON a pipe can read\n"
+        ? "note: npm printed its banner on stdout above this JSON; use `npm run -s plan -- ...` (or `npx ts-node --swc tools/plan.ts ...`) for JSON a pipe can read\n"
         : undefined;
 }
 

@@ -102,7 +102,7 @@ describe("the plan command", () => {
         const dir = tempDir();
         const dev = fs.readFileSync(path.join(root, "stacks", "Pulumi.dev.yaml"), "utf8");
         fs.writeFileSync(path.join(dir, "Pulumi.broken.yaml"), dev.replace("backupRetentionDays: 14", "backupRetentionDays: 90"));
-        const err = await run(tsNode, ["--transpile-only", "tools/plan.ts", "--stack", "broken", "--config-dir", dir], { cwd: root }).then(() => undefined, (e) => e);
+        const err = await run(tsNode, ["--swc", "tools/plan.ts", "--stack", "broken", "--config-dir", dir], { cwd: root }).then(() => undefined, (e) => e);
         expect(err?.code).toBe(1);
         expect(err?.stdout).toContain("lifeboat:servers[0].backupRetentionDays: got 90; allowed: a whole number from 7 to 35");
     });
@@ -111,14 +111,14 @@ describe("the plan command", () => {
         const dir = tempDir();
         const prod = fs.readFileSync(path.join(root, "stacks", "Pulumi.prod.yaml"), "utf8");
         fs.writeFileSync(path.join(dir, "Pulumi.colocated.yaml"), prod.replace("location: francecentral", "location: West Europe"));
-        const err = await run(tsNode, ["--transpile-only", "tools/plan.ts", "--stack", "colocated", "--config-dir", dir, "--json"], { cwd: root }).then(() => undefined, (e) => e);
+        const err = await run(tsNode, ["--swc", "tools/plan.ts", "--stack", "colocated", "--config-dir", dir, "--json"], { cwd: root }).then(() => undefined, (e) => e);
         expect(err?.code).toBe(1);
         const out = JSON.parse(err.stdout);
         expect(out.verdicts.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory").map((v: { policy: string }) => v.policy)).toContain("key-separate-from-backups");
     });
 
     it("exits 2 on a usage error", async () => {
-        const err = await run(tsNode, ["--transpile-only", "tools/plan.ts"], { cwd: root }).then(() => undefined, (e) => e);
+        const err = await run(tsNode, ["--swc", "tools/plan.ts"], { cwd: root }).then(() => undefined, (e) => e);
         expect(err?.code).toBe(2);
         expect(err?.stderr).toContain("--stack is required");
     });
