@@ -33,7 +33,7 @@ function row(name: unknown): DatabaseRow {
 }
 
 /** Events whose content shows in the bars and the summary, not as a line of their own. */
-const QUIET = new Set(["database.start", "database.done", "download.done", "restore.checked", "verify.database", "verify.recorded"]);
+const QUIET = new Set(["database.start", "database.done", "database.read_back", "download.done", "restore.checked", "verify.database", "verify.recorded"]);
 
 function generic(fields: Fields): string {
     return Object.entries(fields)
