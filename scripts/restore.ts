@@ -431,6 +431,8 @@ export interface ScratchResult extends Check {
     /** Database-level properties applied (owner, grants, settings, comment). */
     databaseProperties: number;
     seconds: number;
+    /** The pg_restore run alone (the rest is the check and the database's properties). */
+    pgRestoreSeconds: number;
 }
 
 /** CREATE DATABASE as the archive has it (template, encoding, locale), for `scratch`; where the server lacks that locale, template0 with the archive's encoding. */
@@ -505,7 +507,9 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
             args.push("--no-owner", "--no-privileges", `--use-list=${listFile}`);
         }
         log.event("restore.scratch", { database: label, scratch });
+        const loadStarted = Date.now();
         const r = await run("pg_restore", [...args, file], childEnv(spec), undefined, opts.signal);
+        const pgRestoreSeconds = (Date.now() - loadStarted) / 1000;
         stopIfAborted(opts.signal, label);
         if (r.stderr.trim() !== "") {
             log.event("restore.pg_restore", { database: label, exitCode: r.code, messages: r.stderr.trim().split("\n").slice(-40) });
@@ -529,7 +533,7 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
                 await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} OWNER TO ${quoteIdent(dbOwner)}`);
             }
         }
-        return { ...check, missingRoles: missing, dropped: roles.dropped, databaseProperties: applied, seconds: (Date.now() - started) / 1000 };
+        return { ...check, missingRoles: missing, dropped: roles.dropped, databaseProperties: applied, seconds: (Date.now() - started) / 1000, pgRestoreSeconds };
     } catch (e) {
         if (opts.signal?.aborted === true) {
             await testStall("restore.rollback");
@@ -775,7 +779,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
             stopIfAborted(opts.signal, into);
             throw e;
         });
-        log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects, databaseProperties: result.databaseProperties });
+        log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects, databaseProperties: result.databaseProperties, pgRestoreSeconds: result.pgRestoreSeconds });
         await testHold("restore.swap", opts.signal);
         const savedAs = await swapIn(admin, into, scratch, guard, now, partial, opts.signal);
         const res: RestoreResult = {

@@ -43,19 +43,22 @@ interface Run {
  * Where a lifeboat run's wall time went, from the job's JSON log lines: `start` is node's
  * start-up and the checks before the first event; backup: `dump` (pg_dump, zstd and the write or
  * upload), `read-back`, `commit` (the manifest); restore: `download` (fetch, hash, decompress,
- * offsets), `prepare` (the archive's TOC and SQL, roles, the scratch database), `pg_restore +
- * check` (pg_restore --jobs, tables and row counts), `swap`.
+ * offsets), `prepare` (the archive's TOC and SQL, roles, the scratch database), `pg_restore`
+ * (pg_restore --jobs), `check` (tables, row counts, the database's properties), `swap`.
  */
 function phasesOf(stdout: string, startedMs: number, endedMs: number): Record<string, number> | undefined {
     const at = new Map<string, number>();
     const seconds = new Map<string, number>();
     for (const line of stdout.split("\n")) {
         try {
-            const e = JSON.parse(line) as { event?: string; time?: string; verifySeconds?: number };
+            const e = JSON.parse(line) as { event?: string; time?: string; verifySeconds?: number; pgRestoreSeconds?: number };
             if (e.event !== undefined && e.time !== undefined && !at.has(e.event)) {
                 at.set(e.event, Date.parse(e.time));
                 if (e.verifySeconds !== undefined) {
                     seconds.set("verify", e.verifySeconds);
+                }
+                if (e.pgRestoreSeconds !== undefined) {
+                    seconds.set("pg_restore", e.pgRestoreSeconds);
                 }
             }
         } catch {
@@ -75,7 +78,9 @@ function phasesOf(stdout: string, startedMs: number, endedMs: number): Record<st
         out.start = span(startedMs, at.get("restore.start"));
         out.download = span(at.get("restore.start"), at.get("download.done"));
         out.prepare = span(at.get("download.done"), at.get("restore.scratch"));
-        out["pg_restore + check"] = span(at.get("restore.scratch"), at.get("restore.checked"));
+        const loaded = seconds.get("pg_restore") ?? NaN;
+        out.pg_restore = loaded;
+        out.check = span(at.get("restore.scratch"), at.get("restore.checked")) - loaded;
         out.swap = span(at.get("restore.checked"), at.get("restore.done"));
     } else {
         return undefined;
