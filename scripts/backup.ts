@@ -280,6 +280,8 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
     await refuseTakenSet(targets, tier, id);
 
     const written = new Map<Target, Set<string>>(targets.map((t) => [t, new Set<string>()]));
+    // puts that failed after they may have committed: the rollback asks the target whose they are
+    const uncertain = new Map<Target, Set<string>>(targets.map((t) => [t, new Set<string>()]));
     const started = Date.now();
     const controller = new AbortController();
     const onOuterAbort = (): void => controller.abort();
@@ -377,6 +379,10 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
                     return n;
                 },
                 (e: unknown) => {
+                    // aborted or failed with every byte sent: the commit may have reached the store
+                    if (!(e instanceof LifeboatError && e.code === "object-exists")) {
+                        uncertain.get(t)?.add(keys.get(t) as string);
+                    }
                     stop(e);
                     throw e;
                 },
@@ -521,7 +527,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         controller.abort();
         const err = withRollbackNote(e instanceof LifeboatError ? e : new LifeboatError(`backup failed: ${messageOf(e)}`, "the log above", 1, "failed"));
         logFailure(err, id);
-        await rollback(id, tier, written);
+        await rollback(id, tier, written, uncertain);
         throw err;
     } finally {
         opts.signal.removeEventListener("abort", onOuterAbort);
@@ -569,8 +575,15 @@ function logFailure(err: LifeboatError, id: string | undefined): LifeboatError {
 }
 
 /** Deletes what a failed run wrote (manifest first); where that fails, marks the set INCOMPLETE. */
-async function rollback(id: string, tier: Tier, written: Map<Target, Set<string>>): Promise<void> {
-    for (const [target, keys] of written) {
+async function rollback(id: string, tier: Tier, written: Map<Target, Set<string>>, uncertain: Map<Target, Set<string>>): Promise<void> {
+    for (const [target, confirmed] of written) {
+        const keys = new Set(confirmed);
+        for (const key of uncertain.get(target) ?? []) {
+            // a commit that reached the store although the put failed: this run's object
+            if (!keys.has(key) && target.ownsStored !== undefined && (await target.ownsStored(key).catch(() => false))) {
+                keys.add(key);
+            }
+        }
         const ordered = [...keys].sort((a, b) => (a.endsWith("manifest.json") ? -1 : b.endsWith("manifest.json") ? 1 : 0));
         const failures: string[] = [];
         for (const key of ordered) {

@@ -147,6 +147,27 @@ export class AzureBlobTarget implements Target {
         }
     }
 
+    /** The block-id tag of the put() that sent a Put Block List for the key (ownsStored compares). */
+    private readonly committing = new Map<string, string>();
+
+    /** The committed blob's blocks carry the tag of this target's own commit: the blob is its. */
+    async ownsStored(key: string): Promise<boolean> {
+        const tag = this.committing.get(key);
+        if (tag === undefined) {
+            return false;
+        }
+        try {
+            const list = await this.container.getBlockBlobClient(key).getBlockList("committed");
+            const first = list.committedBlocks?.[0]?.name;
+            return first !== undefined && Buffer.from(first, "base64").toString().startsWith(`lifeboat-${tag}-`);
+        } catch (e) {
+            if ((e as { statusCode?: number }).statusCode === 404) {
+                return false;
+            }
+            this.fail(e, `checking ${key} after a failed upload`);
+        }
+    }
+
     /** What put() staged per key: the block ids in order and their sizes (verifyStored compares). */
     private readonly staged = new Map<string, { size: number; blocks: Array<{ id: string; size: number }> }>();
 
@@ -207,6 +228,7 @@ export class AzureBlobTarget implements Target {
         if (failed !== undefined) {
             throw failed;
         }
+        this.committing.set(key, tag);
         await blob.commitBlockList(
             blocks.map((b) => b.id),
             // the block list commits only where no blob exists: another run's object is never replaced

@@ -103,6 +103,10 @@ export class S3Target implements Target {
             digests();
             return n;
         } catch (e) {
+            if ((body as { readableEnded?: boolean }).readableEnded === true) {
+                // every byte was sent: a commit may have reached the store (ownsStored compares)
+                digests();
+            }
             if (signal.aborted) {
                 throw e;
             }
@@ -171,6 +175,25 @@ export class S3Target implements Target {
             const composite = `${createHash("md5").update(Buffer.concat(parts)).digest("hex")}-${parts.length}`;
             this.digests.set(key, { size, md5: whole.digest("hex"), composite });
         };
+    }
+
+    /** HeadObject: the object holds what put() sent (its length, and its ETag as computed from what was sent). */
+    async ownsStored(key: string): Promise<boolean> {
+        const sent = this.digests.get(key);
+        if (sent === undefined) {
+            return false;
+        }
+        try {
+            const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+            const etag = (head.ETag ?? "").replace(/"/g, "");
+            return head.ContentLength === sent.size && (etag === sent.md5 || etag === sent.composite);
+        } catch (e) {
+            const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+            if (status === 404 || (e as { name?: string }).name === "NotFound") {
+                return false;
+            }
+            this.fail(e, `checking ${key} after a failed upload`);
+        }
     }
 
     /**

@@ -41,6 +41,12 @@ export interface Target {
      * object back whole). Absent on targets where reading back costs no transfer (file://).
      */
     verifyStored?(key: string, size: number): Promise<string | undefined>;
+    /**
+     * After a put() that was aborted or failed (not one that lost its exclusive create): whether
+     * the object now at `key` is the one that put() was committing. A commit request can reach
+     * the store before the abort does; such an object is this run's, and its rollback deletes it.
+     */
+    ownsStored?(key: string): Promise<boolean>;
     /** `count` bytes of the object from `offset` (a ranged read: the archive's header and TOC). */
     getRange?(key: string, offset: number, count: number): Promise<Readable>;
     /**

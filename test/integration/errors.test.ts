@@ -4,7 +4,7 @@
  * file target, pg_dump killed mid-stream, and interrupted uploads (s3 multipart and block blob).
  */
 import { spawnSync } from "child_process";
-import { existsSync, readdirSync } from "fs";
+import { existsSync, readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import {
     Azurite,
@@ -25,6 +25,7 @@ import {
     startSeeded,
     tempDir,
 } from "./helpers";
+import { Proxy, startProxy, viaPort } from "./faultkit";
 
 let servers: Seeded | undefined;
 let pg: Cluster;
@@ -171,7 +172,10 @@ test("pg_dump killed mid-stream: non-zero exit, one-line reason, every object of
         const run = startCli(["backup", "--databases", "audit,big", "--target", `file://${dir}`, "--target", "s3://jobs/killed", "--jobs", "1"], env);
         await run.waitFor("database.done"); // audit is stored, big is streaming
         const dump = await waitForChild(run.child.pid as number, "pg_dump");
-        await new Promise((r) => setTimeout(r, 500));
+        // mid-stream: pg_dump has written its first bytes (a fixed delay outlived the whole dump)
+        while (Number(/^wchar: (\d+)$/m.exec(readFileSync(`/proc/${dump}/io`, "utf8"))?.[1] ?? 0) === 0) {
+            await new Promise((r) => setTimeout(r, 5));
+        }
         process.kill(dump, "SIGKILL");
         const r = await run.done;
         expect(r.code).toBe(1);
@@ -190,12 +194,23 @@ describe.each([
     ["s3 multipart", "s3://jobs/interrupted", async () => s3Keys(s3, "interrupted/")],
     ["block blob", "azblob://devstoreaccount1/backups/interrupted", async () => (await blobNames(azurite, "backups")).filter((n) => n.startsWith("interrupted/"))],
 ])("interrupted upload (%s)", (_name, target, keys) => {
+    const azure = target.startsWith("azblob:");
+    /** The job's environment through a proxy in front of the store, which sees every request. */
+    async function throughProxy(): Promise<{ proxy: Proxy; env: NodeJS.ProcessEnv }> {
+        const proxy = await startProxy(azure ? azurite.port : s3.port);
+        const e = azure ? { ...env, AZURE_STORAGE_CONNECTION_STRING: viaPort(azurite.connectionString, proxy.port) } : { ...env, AWS_ENDPOINT_URL: `http://127.0.0.1:${proxy.port}` };
+        return { proxy, env: e };
+    }
+    // the first block / part on its way: the upload is under way and cannot have committed yet
+    const firstChunk = azure ? /blockid=/ : /partNumber=/;
+
     test("SIGTERM mid-upload rolls the set back: exit 1, nothing stored, nothing listed", async () => {
-        const run = startCli(["backup", "--databases", "big", "--target", target], env);
-        await run.waitFor("database.start");
-        await new Promise((r) => setTimeout(r, 800));
+        const { proxy, env: through } = await throughProxy();
+        const run = startCli(["backup", "--databases", "big", "--target", target], through);
+        await proxy.waitFor(firstChunk, 1);
         run.child.kill("SIGTERM");
         const r = await run.done;
+        await proxy.close();
         expect(r.code).toBe(1);
         expect(r.stderr).toContain("SIGTERM received, stopping and rolling back");
         expect(r.stderr).toContain("lifeboat: error: backup interrupted by a signal");
@@ -205,12 +220,30 @@ describe.each([
         await expectNoSet(target);
     });
 
+    test("SIGTERM while the store commits the dump (its answer never arrives): the rollback still deletes the object", async () => {
+        const { proxy, env: through } = await throughProxy();
+        // the store commits the object, the job never hears of it: then the signal
+        const committed = proxy.withhold(azure ? /^PUT .*comp=blocklist/ : /^POST .*uploadId=/);
+        const run = startCli(["backup", "--databases", "big", "--target", target], through);
+        await committed;
+        expect((await keys()).filter((k) => k.endsWith(DUMP_EXT))).toHaveLength(1);
+        run.child.kill("SIGTERM");
+        const r = await run.done;
+        await proxy.close();
+        expect(r.code).toBe(1);
+        expect(r.events.find((e) => e.event === "backup.failed")).toMatchObject({ code: "interrupted" });
+        expect(r.events.find((e) => e.event === "set.rolled_back")).toMatchObject({ deleted: 1 });
+        expect(await keys()).toEqual([]);
+        await expectNoSet(target);
+    });
+
     test("SIGKILL mid-upload leaves no manifest and no set; the next backup succeeds", async () => {
-        const run = startCli(["backup", "--databases", "big", "--target", target], env);
-        await run.waitFor("database.start");
-        await new Promise((r) => setTimeout(r, 800));
+        const { proxy, env: through } = await throughProxy();
+        const run = startCli(["backup", "--databases", "big", "--target", target], through);
+        await proxy.waitFor(firstChunk, 1);
         run.child.kill("SIGKILL");
         const r = await run.done;
+        await proxy.close();
         expect(r.signal).toBe("SIGKILL");
         expect(r.events.some((e) => e.event === "set.committed")).toBe(false);
         // the staged blocks / multipart parts are never committed into an object

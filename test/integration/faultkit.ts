@@ -23,6 +23,12 @@ export interface Proxy {
     down(): Promise<void>;
     up(): Promise<void>;
     close(): Promise<void>;
+    /**
+     * From now on, the store's answer to a request matching `pattern` is withheld from the
+     * client: the store has done the work (a commit), the client never hears of it. Resolves once
+     * the first such answer has arrived from the store.
+     */
+    withhold(pattern: RegExp): Promise<void>;
 }
 
 export async function startProxy(upstreamPort: number): Promise<Proxy> {
@@ -31,6 +37,7 @@ export async function startProxy(upstreamPort: number): Promise<Proxy> {
     const waiters: Array<{ pattern: RegExp; nth: number; resolve: () => void }> = [];
     const sockets = new Set<Socket>();
     const upstream = new Set<http.ClientRequest>();
+    let withheld: { pattern: RegExp; arrived: () => void } | undefined;
     const check = (): void => {
         for (const w of [...waiters]) {
             if (requests.filter((r) => w.pattern.test(r)).length >= w.nth) {
@@ -42,7 +49,13 @@ export async function startProxy(upstreamPort: number): Promise<Proxy> {
     const server = http.createServer((req, res) => {
         requests.push(`${req.method} ${req.url}`);
         // no keep-alive upstream: the store can be stopped without waiting on idle sockets
+        const line = `${req.method} ${req.url}`;
         const up = http.request({ host: "127.0.0.1", port: upstreamPort, method: req.method, path: req.url, headers: req.headers, agent: false }, (r) => {
+            if (withheld !== undefined && withheld.pattern.test(line)) {
+                r.resume();
+                r.on("end", () => withheld?.arrived());
+                return;
+            }
             res.writeHead(r.statusCode ?? 502, r.headers);
             r.pipe(res);
         });
@@ -81,6 +94,10 @@ export async function startProxy(upstreamPort: number): Promise<Proxy> {
         close: async () => {
             if (server.listening) await stop();
         },
+        withhold: (pattern) =>
+            new Promise((resolve) => {
+                withheld = { pattern, arrived: resolve };
+            }),
     };
 }
 
