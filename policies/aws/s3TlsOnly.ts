@@ -1,21 +1,13 @@
 import { knownString, read } from "../shared/read";
 import { bucketConfigPolicy } from "./buckets";
+import { listOf, principalsOf, statementsOf } from "./documents";
 import { AWS_TYPES } from "./types";
 
 /** Whether a policy document denies every request that is not over TLS. */
 export function deniesInsecureTransport(document: string): boolean {
-    let parsed: { Statement?: unknown };
-    try {
-        parsed = JSON.parse(document) as { Statement?: unknown };
-    } catch {
-        return false;
-    }
-    const statements = Array.isArray(parsed.Statement) ? parsed.Statement : [parsed.Statement];
-    return statements.some((s) => {
-        const st = s as { Effect?: string; Principal?: unknown; Action?: unknown; Condition?: Record<string, Record<string, unknown>> } | undefined;
-        const actions = Array.isArray(st?.Action) ? st?.Action : [st?.Action];
-        const principal = st?.Principal === "*" || JSON.stringify(st?.Principal) === JSON.stringify({ AWS: "*" });
-        return st?.Effect === "Deny" && principal && actions.some((a) => a === "s3:*" || a === "*") && String(st?.Condition?.Bool?.["aws:SecureTransport"]) === "false";
+    return (statementsOf(document) ?? []).some((st) => {
+        const condition = st.Condition as Record<string, Record<string, unknown>> | undefined;
+        return st.Effect === "Deny" && principalsOf(st).includes("*") && listOf(st.Action).some((a) => a === "s3:*" || a === "*") && String(condition?.Bool?.["aws:SecureTransport"]) === "false";
     });
 }
 
