@@ -347,7 +347,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
                 b.destroy(e instanceof Error ? e : new Error(String(e)));
             }
         };
-        const onAbort = (): void => stop(new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted"));
+        const onAbort = (): void => stop(interrupted());
         controller.signal.addEventListener("abort", onAbort, { once: true });
         stdout.on("data", (chunk: Buffer) => {
             hash.update(chunk);
@@ -400,7 +400,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         if (rejected !== undefined || stopped !== undefined) {
             if (opts.signal.aborted) {
                 // the signal reached the upload before the stop handler ran: say what really happened
-                throw new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
+                throw interrupted();
             }
             const reason = stopped ?? (rejected as PromiseRejectedResult).reason;
             if (reason instanceof LifeboatError) {
@@ -476,7 +476,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
     try {
         const entries = await pool(databases, Math.max(1, opts.jobs), async (db) => {
             if (controller.signal.aborted) {
-                throw new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
+                throw interrupted();
             }
             try {
                 return await dumpOne(db);
@@ -501,7 +501,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         };
         const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
         if (controller.signal.aborted) {
-            throw new LifeboatError("backup interrupted by a signal", "what stopped the job; the set was rolled back", 1, "interrupted");
+            throw interrupted();
         }
         await Promise.all(
             targets.map(async (t) => {
