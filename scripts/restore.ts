@@ -99,29 +99,22 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
     let unzipFailed: string | undefined;
     try {
         const onChunk = (n: number): void => progress.add(entry.name, n);
-        if (entry.codec === "zstd" && local !== undefined) {
+        if (entry.codec === "zstd") {
             // a local frame: zstd reads the open file itself while node hashes the same inode
-            // beside it (positioned reads, so the two never share an offset): no byte is piped
-            const handle = await fsp.open(local, "r");
+            // beside it (positioned reads, so the two never share an offset): no byte is piped;
+            // a remote one: node feeds zstd the bytes it hashes
+            const handle = local !== undefined ? await fsp.open(local, "r") : undefined;
             try {
-                const unzip = spawnDecompressor(file, handle.fd);
+                const source = handle !== undefined ? createReadStream("", { fd: handle.fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }) : await target.get(key);
+                const unzip = spawnDecompressor(file, handle?.fd);
                 const exited = watchExit(unzip);
-                got = await hashInto(createReadStream("", { fd: handle.fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }), undefined, onChunk);
+                got = await hashInto(source, handle !== undefined ? undefined : (unzip.stdin ?? undefined), onChunk);
                 const e = await exited;
                 if (e.code !== 0) {
                     unzipFailed = e.stderr.trim().split("\n").pop() ?? `${zstdBin()} exited ${e.code}`;
                 }
             } finally {
-                await handle.close();
-            }
-        } else if (entry.codec === "zstd") {
-            const source = await target.get(key);
-            const unzip = spawnDecompressor(file);
-            const exited = watchExit(unzip);
-            got = await hashInto(source, unzip.stdin ?? undefined, onChunk);
-            const e = await exited;
-            if (e.code !== 0) {
-                unzipFailed = e.stderr.trim().split("\n").pop() ?? `${zstdBin()} exited ${e.code}`;
+                await handle?.close();
             }
         } else {
             const source = local !== undefined ? createReadStream(local, { highWaterMark: 1 << 20 }) : await target.get(key);
