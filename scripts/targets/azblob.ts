@@ -3,9 +3,10 @@ import { createHash, randomBytes } from "crypto";
 import { Readable } from "stream";
 import { LifeboatError, isNetworkError, messageOf } from "../errors";
 import { normalisePrefix } from "../layout";
+import { Parts } from "./parts";
 import { checkKey, maxTries, objectExists, RETRY_BASE_MS, RETRY_MAX_MS, Target } from "./target";
 
-/** Block size of staged uploads; at most BLOCK_SIZE * CONCURRENCY bytes are buffered per object. */
+/** Block size of staged uploads; CONCURRENCY + 1 buffers of BLOCK_SIZE bytes are held per object, reused block after block. */
 const BLOCK_SIZE = 4 * 1024 * 1024;
 const CONCURRENCY = 4;
 
@@ -186,6 +187,7 @@ export class AzureBlobTarget implements Target {
         const inFlight = new Set<Promise<void>>();
         let failed: unknown;
         let size = 0;
+        const cut = new Parts(body, BLOCK_SIZE);
         const stage = (data: Buffer): void => {
             const id = Buffer.from(`lifeboat-${tag}-${String(blocks.length).padStart(6, "0")}`).toString("base64");
             blocks.push({ id, size: data.length });
@@ -194,7 +196,8 @@ export class AzureBlobTarget implements Target {
             const p: Promise<void> = blob
                 .stageBlock(id, data, data.length, { transactionalContentMD5: md5, abortSignal: signal })
                 .then(
-                    () => undefined,
+                    // the block is staged: its buffer takes the next one
+                    () => cut.release(data),
                     (e: unknown) => {
                         failed ??= e;
                     },
@@ -202,27 +205,14 @@ export class AzureBlobTarget implements Target {
                 .finally(() => inFlight.delete(p));
             inFlight.add(p);
         };
-        let parts: Buffer[] = [];
-        let held = 0;
-        for await (const c of body) {
-            const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
-            parts.push(chunk);
-            held += chunk.length;
-            while (held >= BLOCK_SIZE) {
-                const all = parts.length === 1 ? parts[0] : Buffer.concat(parts, held);
-                stage(all.subarray(0, BLOCK_SIZE));
-                parts = all.length > BLOCK_SIZE ? [all.subarray(BLOCK_SIZE)] : [];
-                held -= BLOCK_SIZE;
-                while (inFlight.size >= CONCURRENCY && failed === undefined) {
-                    await Promise.race(inFlight);
-                }
-                if (failed !== undefined) {
-                    throw failed;
-                }
+        for await (const block of cut) {
+            stage(block);
+            while (inFlight.size >= CONCURRENCY && failed === undefined) {
+                await Promise.race(inFlight);
             }
-        }
-        if (held > 0 || blocks.length === 0) {
-            stage(Buffer.concat(parts, held));
+            if (failed !== undefined) {
+                throw failed;
+            }
         }
         await Promise.all(inFlight);
         if (failed !== undefined) {

@@ -10,6 +10,7 @@ import { UploadPartCommand } from "@aws-sdk/client-s3";
 import { Readable } from "stream";
 import { messageOf } from "../errors";
 import { log } from "../log";
+import { Parts } from "./parts";
 
 export interface UploadTo {
     client: S3Client;
@@ -17,34 +18,9 @@ export interface UploadTo {
     key: string;
     display: string;
     contentType: string;
-    /** Bytes per part; at most partSize * queueSize bytes are buffered. */
+    /** Bytes per part; (queueSize + 1) buffers of partSize bytes are held, reused part after part. */
     partSize: number;
     queueSize: number;
-}
-
-/** `body` cut into buffers of exactly `size` bytes, the last one shorter (or empty for an empty body). */
-async function* chunksOf(body: Readable, size: number): AsyncGenerator<Buffer> {
-    let pending: Buffer[] = [];
-    let n = 0;
-    let any = false;
-    for await (const c of body) {
-        let b = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
-        while (b.length > 0) {
-            const take = Math.min(size - n, b.length);
-            pending.push(b.subarray(0, take));
-            n += take;
-            b = b.subarray(take);
-            if (n === size) {
-                any = true;
-                yield Buffer.concat(pending);
-                pending = [];
-                n = 0;
-            }
-        }
-    }
-    if (n > 0 || !any) {
-        yield Buffer.concat(pending);
-    }
 }
 
 function aborted(): Error {
@@ -61,7 +37,8 @@ function aborted(): Error {
  */
 export async function uploadExclusive(to: UploadTo, body: Readable, signal: AbortSignal): Promise<number> {
     const { client, bucket, key } = to;
-    const parts = chunksOf(body, to.partSize);
+    const cut = new Parts(body, to.partSize);
+    const parts = cut[Symbol.asyncIterator]();
     const first = await parts.next();
     const head = first.done === true ? Buffer.alloc(0) : first.value;
     const second = first.done === true ? first : await parts.next();
@@ -89,6 +66,8 @@ export async function uploadExclusive(to: UploadTo, body: Readable, signal: Abor
             .send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: buf }), { abortSignal: local.signal })
             .then((r) => {
                 done.push({ PartNumber: n, ETag: r.ETag });
+                // the part is stored: its buffer takes the next one
+                cut.release(buf);
             })
             .catch((e: unknown) => {
                 failure ??= e;
