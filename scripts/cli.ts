@@ -15,6 +15,8 @@
  *   lifeboat health --max-age 26h [--status-file F]
  *   lifeboat cleanup --into POSTGRES_URL
  */
+// first: the young generation stays small before any module grows the heap (scripts/heap.ts)
+import "./heap";
 import { Command, CommanderError, Option } from "commander";
 import * as os from "os";
 import { backup } from "./backup";
