@@ -3,6 +3,7 @@ import { createHash } from "crypto";
 import { Readable, Writable } from "stream";
 import { Codec, spawnDecompressor } from "./codec";
 import { LifeboatError } from "./errors";
+import { HeadIncomplete, parseHead } from "./dataOffsets";
 import { pgBin } from "./pg";
 
 export interface ReadBack {
@@ -12,6 +13,59 @@ export interface ReadBack {
     tables: number;
     /** The archive's table of contents as `pg_restore --list` prints it. */
     toc: string;
+    /** A zstd frame's: the decompressed archive's header and TOC, every statement restore runs (see HeadProof). */
+    head?: HeadProof;
+}
+
+/** Length and SHA-256 of an archive's header and table of contents, as pg_dump wrote them. */
+export interface HeadProof {
+    bytes: number;
+    sha256: string;
+}
+
+/**
+ * Collects the first bytes of a decompressed archive until its header and TOC are complete:
+ * their proof, or undefined while they go on (or for an archive parseHead does not read).
+ */
+class HeadCollector {
+    private chunks: Buffer[] = [];
+    private held = 0;
+    private tried = 0;
+    proof: HeadProof | undefined;
+    private failed = false;
+
+    add(chunk: Buffer): void {
+        if (this.proof !== undefined || this.failed) {
+            return;
+        }
+        this.chunks.push(chunk);
+        this.held += chunk.length;
+        if (this.held < this.tried * 2) {
+            return; // parse again once twice as much is there
+        }
+        const all = Buffer.concat(this.chunks, this.held);
+        this.chunks = [all];
+        this.tried = this.held;
+        try {
+            const head = parseHead(all);
+            this.proof = { bytes: head.length, sha256: createHash("sha256").update(all.subarray(0, head.length)).digest("hex") };
+            this.chunks = [];
+        } catch (e) {
+            if (!(e instanceof HeadIncomplete)) {
+                this.failed = true;
+                this.chunks = [];
+            }
+        }
+    }
+
+    /** At the end of the bytes: one last parse of what is held. */
+    end(): HeadProof | undefined {
+        if (this.proof === undefined && !this.failed && this.held > this.tried) {
+            this.tried = 0;
+            this.add(Buffer.alloc(0));
+        }
+        return this.proof;
+    }
 }
 
 /**
@@ -22,10 +76,27 @@ export interface ReadBack {
  */
 export async function readBack(stream: Readable, what: string, codec: Codec = "none"): Promise<ReadBack> {
     const unzip = codec === "zstd" ? spawnDecompressor() : undefined;
-    const child = spawn(pgBin("pg_restore"), ["--list"], { stdio: [unzip?.stdout ?? "pipe", "pipe", "pipe"] });
-    unzip?.stdout?.destroy();
+    const child = spawn(pgBin("pg_restore"), ["--list"], { stdio: ["pipe", "pipe", "pipe"] });
     unzip?.stderr?.resume();
     unzip?.on("error", () => undefined);
+    child.stdin?.on("error", () => undefined);
+    // zstd's output passes through node on its way to pg_restore: the head's proof is taken on the way
+    const collector = new HeadCollector();
+    if (unzip?.stdout != null && child.stdin !== null) {
+        const out = unzip.stdout;
+        const into = child.stdin;
+        out.on("data", (d: Buffer) => {
+            collector.add(d);
+            if (!into.destroyed && !into.write(d)) {
+                out.pause();
+                into.once("drain", () => out.resume());
+            }
+        });
+        out.on("end", () => into.end());
+        out.on("error", () => into.end());
+        // pg_restore stops reading after the TOC: so does zstd then (the rest is still hashed)
+        into.on("close", () => out.destroy());
+    }
     const input = (unzip?.stdin ?? child.stdin) as NonNullable<typeof child.stdin>;
     let toc = "";
     let stderr = "";
@@ -45,7 +116,8 @@ export async function readBack(stream: Readable, what: string, codec: Codec = "n
             "archive-unreadable",
         );
     }
-    return { size, sha256, tables: countTables(toc), toc };
+    const head = unzip !== undefined ? collector.end() : undefined;
+    return { size, sha256, tables: countTables(toc), toc, ...(head !== undefined ? { head } : {}) };
 }
 
 /**
@@ -93,11 +165,14 @@ export async function hashInto(stream: Readable, sink: Writable | undefined, onC
  * whole: ranged reads from the start into (zstd and) `pg_restore --list`, 1 MiB first, four
  * times more each time pg_restore needs more, the whole object at worst.
  */
-export async function readHead(range: (offset: number, count: number) => Promise<Readable>, size: number, what: string, codec: Codec): Promise<{ tables: number; toc: string; bytesRead: number }> {
+export async function readHead(range: (offset: number, count: number) => Promise<Readable>, size: number, what: string, codec: Codec): Promise<{ tables: number; toc: string; bytesRead: number; head?: HeadProof }> {
     for (let count = Math.min(size, 1 << 20); ; count = Math.min(size, count * 4)) {
         try {
             const back = await readBack(await range(0, count), what, codec);
-            return { tables: back.tables, toc: back.toc, bytesRead: count };
+            if (codec === "zstd" && back.head === undefined && count < size) {
+                continue; // pg_restore read its TOC, the proof needs its very last byte too: read more
+            }
+            return { tables: back.tables, toc: back.toc, bytesRead: count, head: back.head };
         } catch (e) {
             if (count >= size || !(e instanceof LifeboatError) || e.code !== "archive-unreadable") {
                 throw e;

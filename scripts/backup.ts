@@ -2,7 +2,7 @@ import { spawnChild } from "./children";
 import { createHash } from "crypto";
 import { createReadStream } from "fs";
 import { PassThrough, Readable } from "stream";
-import { displayTable, readBack, readHead, tablesNotInToc } from "./archive";
+import { displayTable, HeadProof, readBack, readHead, tablesNotInToc } from "./archive";
 import { catalogSnapshot } from "./catalog";
 import { checkCodec, Codec, codecSuffix, DumpCodec, dumpCodec, Exited, testFrame, watchExit } from "./codec";
 import { LifeboatError, messageOf } from "./errors";
@@ -148,6 +148,7 @@ interface StagedDump {
     proof: string;
     /** When the dump had been written (the read-back started). */
     verifiedAt: number;
+    head?: HeadProof;
 }
 
 /**
@@ -191,7 +192,7 @@ async function dumpStaged(staged: StagedFile, start: () => Dump, release: () => 
         throw new LifeboatError(`${what} is not a valid zstd frame: ${frame.stderr.trim().split("\n").pop() ?? `zstd -t exited ${frame.code}`}`, "the zstd program and the target's storage; the set was rolled back", 1, "archive-unreadable");
     }
     const proof = codec === "zstd" ? "sha256 of the stored file; zstd -t: the whole frame and its content checksum; header and TOC by pg_restore --list" : "sha256 of the stored file, written by pg_dump itself; header and TOC by pg_restore --list";
-    return { size: back.size, sha256: back.sha256, tables: back.tables, toc: back.toc, proof, verifiedAt };
+    return { size: back.size, sha256: back.sha256, tables: back.tables, toc: back.toc, proof, verifiedAt, head: back.head };
 }
 
 async function preflight(conn: ConnSpec, database: string): Promise<Preflight> {
@@ -323,7 +324,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             await staged.commit();
             written.get(only)?.add(key);
             log.event("database.read_back", { set: id, database, target: only.display, proof: stored.proof, tables: stored.tables });
-            return entryOf(database, startedAt, stored.size, stored.sha256, stored.tables, stored.verifiedAt, catalog.tables);
+            return entryOf(database, startedAt, stored.size, stored.sha256, stored.tables, stored.verifiedAt, catalog.tables, stored.head);
         }
         const dump = startDump(conn, database, codec, snapshotArgs);
         void dump.exited.then(() => catalog.release());
@@ -411,12 +412,13 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
         const sha256 = hash.digest("hex");
         const uploadedAt = Date.now();
         let tables = 0;
+        let headProof: HeadProof | undefined;
         await Promise.all(
             targets.map(async (t) => {
                 const key = keys.get(t) as string;
                 // the store's own checksums where it has them: no second transfer of the archive
                 const proof = t.verifyStored === undefined || t.getRange === undefined ? undefined : await t.verifyStored(key, bytes);
-                let back: { tables: number; toc: string };
+                let back: { tables: number; toc: string; head?: HeadProof };
                 if (proof !== undefined && t.getRange !== undefined) {
                     const head = await readHead((offset, count) => (t.getRange as NonNullable<Target["getRange"]>).call(t, key, offset, count), bytes, `${t.display} ${key}`, codec.codec);
                     log.event("database.read_back", { set: id, database, target: t.display, proof, headBytes: head.bytesRead, tables: head.tables });
@@ -434,14 +436,15 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
                     back = whole;
                 }
                 tables = back.tables;
+                headProof ??= back.head;
                 lacksTables(back.toc, t, key);
             }),
         );
-        return entryOf(database, startedAt, bytes, sha256, tables, uploadedAt, catalog.tables);
+        return entryOf(database, startedAt, bytes, sha256, tables, uploadedAt, catalog.tables, headProof);
     };
 
     /** The manifest's entry of a database dumped, stored and read back; logs database.done. */
-    const entryOf = (database: string, startedAt: Date, bytes: number, sha256: string, tables: number, uploadedAt: number, tableList: DatabaseEntry["tableList"]): DatabaseEntry => {
+    const entryOf = (database: string, startedAt: Date, bytes: number, sha256: string, tables: number, uploadedAt: number, tableList: DatabaseEntry["tableList"], head: HeadProof | undefined): DatabaseEntry => {
         const endedAt = new Date();
         const ms = endedAt.getTime() - startedAt.getTime();
         log.event("database.done", {
@@ -470,6 +473,7 @@ export async function backup(opts: BackupOptions): Promise<Manifest> {
             owner: server.owner,
             tables,
             tableList,
+            ...(head !== undefined ? { head } : {}),
         };
     };
 

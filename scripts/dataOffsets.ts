@@ -12,13 +12,14 @@
 import { promises as fsp } from "fs";
 import { FileHandle } from "fs/promises";
 
-const BLK_DATA = 1;
-const BLK_BLOBS = 3;
+export const BLK_DATA = 1;
+export const BLK_BLOBS = 3;
 const K_OFFSET_POS_NOT_SET = 1;
 const K_OFFSET_POS_SET = 2;
 const READ_SIZE = 4 << 20;
 
-class NotPatchable extends Error {}
+/** An archive this does not read: another format or version, or bytes that do not parse. */
+export class NotPatchable extends Error {}
 
 /** Positioned, buffered reads of pg_dump's archive primitives (ReadByte, ReadInt, ReadStr). */
 class Reader {
@@ -140,7 +141,7 @@ async function skipChunks(r: Reader): Promise<void> {
 export async function dataOffsetStates(file: string): Promise<{ set: number; notSet: number } | undefined> {
     const handle = await fsp.open(file, "r");
     try {
-        const plan = await planOffsets(new Reader(handle, (await handle.stat()).size), false);
+        const plan = await planOffsets(new Reader(handle, (await handle.stat()).size), handle, false);
         return { set: plan.set, notSet: plan.notSet };
     } catch (e) {
         if (e instanceof NotPatchable) {
@@ -161,7 +162,7 @@ export async function addDataOffsets(file: string): Promise<number> {
     try {
         const { size } = await handle.stat();
         const r = new Reader(handle, size);
-        const patches = await planOffsets(r).catch((e: unknown) => {
+        const patches = await planOffsets(r, handle).catch((e: unknown) => {
             if (e instanceof NotPatchable) {
                 return undefined;
             }
@@ -187,62 +188,154 @@ export async function addDataOffsets(file: string): Promise<number> {
     }
 }
 
-/** Reads header and TOC, then walks the data blocks: where each data entry's offset field is and what it must say. */
-async function planOffsets(r: Reader, walk = true): Promise<{ offSize: number; fields: Array<{ at: number; offset: number }>; set: number; notSet: number }> {
-    let set = 0;
-    const magic = Buffer.alloc(5);
-    for (let i = 0; i < 5; i++) {
-        magic[i] = await r.byte();
-    }
-    if (magic.toString("latin1") !== "PGDMP") {
+/** An archive's header and table of contents, read from its first bytes (see parseHead). */
+export interface ArchiveHead {
+    /** Bytes of header and TOC: the first data block starts here. */
+    length: number;
+    version: [number, number, number];
+    intSize: number;
+    offSize: number;
+    /** pg_dump's --compress level: 0 for the -Z0 archives the zstd codec wraps. */
+    compression: number;
+    entries: HeadEntry[];
+}
+
+export interface HeadEntry {
+    dumpId: number;
+    /** TOC entry type as pg_dump names it: `TABLE DATA`, `BLOBS`, `ACL`, ... */
+    desc: string;
+    /** 1 none, 2 pre-data, 3 data, 4 post-data (pg_dump's teSection). */
+    section: number;
+    deps: number[];
+    /** Where the entry's offset flag lies, and the flag (1 not set, 2 set, 3 no data). */
+    offsetAt: number;
+    offsetFlag: number;
+}
+
+/** The buffer ends before the head does: read more and parse again. */
+export class HeadIncomplete extends Error {}
+
+/**
+ * Parses header and TOC of a custom archive from `buf` (its first bytes, not necessarily all):
+ * throws HeadIncomplete when the TOC goes on past the buffer, NotPatchable for anything but a
+ * custom archive of versions 1.12 to 1.14.
+ */
+export function parseHead(buf: Buffer): ArchiveHead {
+    let pos = 0;
+    const need = (n: number): void => {
+        if (pos + n > buf.length) {
+            throw new HeadIncomplete("head goes on past the bytes read");
+        }
+    };
+    const byte = (): number => {
+        need(1);
+        return buf[pos++];
+    };
+    let intSize = 4;
+    const int = (): number => {
+        need(1 + intSize);
+        const sign = buf[pos];
+        let value = 0;
+        for (let b = intSize - 1; b >= 0; b--) {
+            value = value * 256 + buf[pos + 1 + b];
+        }
+        pos += 1 + intSize;
+        return sign === 0 ? value : -value;
+    };
+    const str = (keep = false): string | null => {
+        const n = int();
+        if (n < 0) {
+            return null;
+        }
+        need(n);
+        pos += n;
+        return keep ? buf.toString("utf8", pos - n, pos) : "";
+    };
+    need(5);
+    if (buf.toString("latin1", 0, 5) !== "PGDMP") {
         throw new NotPatchable("not a custom archive");
     }
-    const [vmaj, vmin, vrev] = [await r.byte(), await r.byte(), await r.byte()];
+    pos = 5;
+    const version: [number, number, number] = [byte(), byte(), byte()];
+    const [vmaj, vmin] = version;
     if (vmaj !== 1 || vmin < 12 || vmin > 14) {
-        throw new NotPatchable(`archive version ${vmaj}.${vmin}.${vrev}`);
+        throw new NotPatchable(`archive version ${version.join(".")}`);
     }
-    r.intSize = await r.byte();
-    const offSize = await r.byte();
-    const format = await r.byte();
-    if (r.intSize < 1 || r.intSize > 6 || offSize < 1 || offSize > 8 || format !== 1 /* archCustom */) {
+    intSize = byte();
+    const offSize = byte();
+    const format = byte();
+    if (intSize < 1 || intSize > 6 || offSize < 1 || offSize > 8 || format !== 1 /* archCustom */) {
         throw new NotPatchable("sizes or format");
     }
-    const compression = await r.int();
+    const compression = int();
     for (let i = 0; i < 7; i++) {
-        await r.int(); // creation time
+        int(); // creation time
     }
-    await r.str(); // database name
-    await r.str(); // server version
-    await r.str(); // pg_dump version
-    const count = await r.int();
-    const fieldOf = new Map<number, number>();
+    str(); // database name
+    str(); // server version
+    str(); // pg_dump version
+    const count = int();
+    const entries: HeadEntry[] = [];
     for (let i = 0; i < count; i++) {
-        const dumpId = await r.int();
-        await r.int(); // hadDumper
-        for (let s = 0; s < 4; s++) {
-            await r.str(); // tableoid, oid, tag, desc
-        }
-        await r.int(); // section
+        const dumpId = int();
+        int(); // hadDumper
+        str(); // tableoid
+        str(); // oid
+        str(); // tag
+        const desc = str(true) ?? "";
+        const section = int();
         for (let s = vmin >= 14 ? 7 : 6; s > 0; s--) {
-            await r.str(); // defn, dropStmt, copyStmt, namespace, tablespace, tableam (1.14 on), owner
+            str(); // defn, dropStmt, copyStmt, namespace, tablespace, tableam (1.14 on), owner
         }
-        await r.str(); // withOids ("false")
-        while ((await r.str()) !== null) {
-            // dependencies, ended by a null string
+        str(); // withOids ("false")
+        const deps: number[] = [];
+        for (let d = str(true); d !== null; d = str(true)) {
+            deps.push(Number(d));
         }
-        const at = r.pos;
-        const flag = await r.byte();
-        r.skip(offSize);
-        if (flag === K_OFFSET_POS_NOT_SET) {
-            fieldOf.set(dumpId, at);
-        } else if (flag === K_OFFSET_POS_SET) {
-            set++;
-        } else if (flag !== 3 /* K_OFFSET_NO_DATA */) {
+        const offsetAt = pos;
+        const offsetFlag = byte();
+        need(offSize);
+        pos += offSize;
+        if (offsetFlag < 1 || offsetFlag > 3) {
             throw new NotPatchable("offset flag");
         }
+        entries.push({ dumpId, desc, section, deps, offsetAt, offsetFlag });
     }
+    return { length: pos, version, intSize, offSize, compression, entries };
+}
+
+/** Header and TOC of the archive behind `read` (positioned reads), reading more until the TOC ends. */
+export async function readArchiveHead(read: (position: number, length: number) => Promise<Buffer>, size: number): Promise<ArchiveHead> {
+    for (let n = Math.min(size, 1 << 16); ; n = Math.min(size, n * 4)) {
+        try {
+            return parseHead(await read(0, n));
+        } catch (e) {
+            if (!(e instanceof HeadIncomplete) || n >= size) {
+                throw e instanceof HeadIncomplete ? new NotPatchable("truncated") : e;
+            }
+        }
+    }
+}
+
+/** Reads header and TOC, then walks the data blocks: where each data entry's offset field is and what it must say. */
+async function planOffsets(r: Reader, handle: FileHandle, walk = true): Promise<{ offSize: number; fields: Array<{ at: number; offset: number }>; set: number; notSet: number }> {
+    const head = await readArchiveHead(async (position, length) => {
+        const buf = Buffer.allocUnsafe(length);
+        const { bytesRead } = await handle.read(buf, 0, length, position);
+        return buf.subarray(0, bytesRead);
+    }, r.size);
+    r.intSize = head.intSize;
+    r.pos = head.length;
+    const fieldOf = new Map<number, number>();
+    for (const e of head.entries) {
+        if (e.offsetFlag === K_OFFSET_POS_NOT_SET) {
+            fieldOf.set(e.dumpId, e.offsetAt);
+        }
+    }
+    const set = head.entries.filter((e) => e.offsetFlag === K_OFFSET_POS_SET).length;
+    const offSize = head.offSize;
     const fields: Array<{ at: number; offset: number }> = [];
-    if (!walk || fieldOf.size === 0 || compression !== 0) {
+    if (!walk || fieldOf.size === 0 || head.compression !== 0) {
         // lifeboat only ever decompresses -Z0 archives; a compressed one is left as it is
         return { offSize, fields, set, notSet: fieldOf.size };
     }

@@ -55,6 +55,13 @@ function buildSchemas() {
          * restore then reads the archive's table of contents instead.
          */
         tableList: z.array(CatalogTable).optional(),
+        /**
+         * The zstd codec's: length and SHA-256 of the decompressed archive's header and table of
+         * contents, which hold every statement pg_restore runs. Restore proves them before it runs
+         * any, then loads the rows while the rest downloads (the whole object is proven before the
+         * swap). Absent in sets made before it was recorded: restore then proves the whole object first.
+         */
+        head: z.object({ bytes: z.number().int().positive(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }).optional(),
     });
 
     const Manifest = z.object({
