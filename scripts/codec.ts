@@ -112,10 +112,9 @@ export function watchExit(child: ChildProcess): Promise<Exited> {
     });
 }
 
-/** `zstd -d` reading stdin (a pipe, or the open file `input`): into `outFile`, or to stdout when none is given. */
-export function spawnDecompressor(outFile?: string, input?: number): ChildProcess {
-    const args = outFile === undefined ? ["-d", "-q", "-c"] : ["-d", "-q", "-f", "-o", outFile];
-    return spawn(zstdBin(), args, { stdio: [input ?? "pipe", outFile === undefined ? "pipe" : "ignore", "pipe"] });
+/** `zstd -d` reading stdin (a pipe, or the open file `input`): into the open file `output`, or to a pipe when none is given. */
+export function spawnDecompressor(output?: number, input?: number): ChildProcess {
+    return spawn(zstdBin(), ["-d", "-q", "-c"], { stdio: [input ?? "pipe", output ?? "pipe", "pipe"] });
 }
 
 /** `zstd -t` of a stored file: every block decoded and the frame's content checksum compared, nothing written. */

@@ -1,4 +1,6 @@
 import { createReadStream, createWriteStream, promises as fsp } from "fs";
+import { FileHandle } from "fs/promises";
+import { createHash } from "crypto";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
@@ -7,6 +9,7 @@ import { applyDatabaseProperties, databaseProperties, DatabaseProperties, forDat
 import { EXIT_REFUSED, EXIT_USAGE, errnoCode, LifeboatError, messageOf } from "./errors";
 import { spawnDecompressor, watchExit, zstdBin } from "./codec";
 import { addDataOffsets } from "./dataOffsets";
+import { GrowingFile, loadBlocks, streamFailure, streamHead } from "./streamLoad";
 import { log, mbPerSecond, Progress, testHold, testStall } from "./log";
 import { DatabaseEntry, findSet, SetRef } from "./manifest";
 import { classifyPgError, childEnv, ConnSpec, conninfo, connect, describeServer, quoteIdent, quoteLiteral, run } from "./pg";
@@ -74,14 +77,120 @@ export interface Downloaded {
     cleanup(): Promise<void>;
 }
 
+/** A download under way: `done` settles once the whole archive is written to `file` and proven. */
+interface Downloading extends Downloaded {
+    /** Resolves when size and SHA-256 match the manifest and zstd decoded the whole frame; rejects with the reason otherwise. */
+    done: Promise<{ size: number; sha256: string }>;
+    started: number;
+    /** Stops fetching and decompressing (a failed or interrupted restore). */
+    stop(): void;
+}
+
 /**
- * Streams a set's archive to a private temporary file (pg_restore --jobs needs a seekable file),
- * hashing as it goes, and refuses it unless size and SHA-256 match the manifest. A zstd object
- * is decompressed on the way (the zstd program, on another core; node hashes the stored bytes),
- * so download, hash and decompression overlap; a local zstd object is read in place by zstd
- * while node hashes the same open file. The checksum is proven before this returns: no SQL of
- * an unproven archive ever reaches the server. The decompressed archive then gets the data
- * offsets pg_dump could not write into a pipe (scripts/dataOffsets.ts).
+ * Starts streaming a set's archive to a private temporary file, hashing as it goes. A zstd
+ * object is decompressed on the way (the zstd program, on another core; node hashes the stored
+ * bytes), so download, hash and decompression overlap; a local zstd object is read in place by
+ * zstd while node hashes the same open file. `done` refuses the archive unless size and SHA-256
+ * match the manifest.
+ */
+async function startDownload(target: Target, entry: DatabaseEntry, key: string, local: string | undefined): Promise<Downloading> {
+    const base = process.env.LIFEBOAT_TMPDIR ?? os.tmpdir();
+    const dir = await fsp.mkdtemp(path.join(base, "lifeboat-restore-"));
+    const file = path.join(dir, "archive.dump");
+    const cleanup = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
+    const progress = new Progress("download", { [entry.name]: entry.size });
+    const started = Date.now();
+    const stops: Array<() => void> = [];
+    let stopped = false;
+    const stop = (): void => {
+        stopped = true;
+        for (const s of stops) {
+            s();
+        }
+    };
+    // zstd's output exists before this returns: a reader of the growing file may open it at once
+    const zstdOut = entry.codec === "zstd" ? await fsp.open(file, "wx", 0o600) : undefined;
+    const fetch = async (): Promise<{ size: number; sha256: string; unzipFailed?: string }> => {
+        const onChunk = (n: number): void => progress.add(entry.name, n);
+        if (entry.codec === "zstd") {
+            // a local frame: zstd reads the open file itself while node hashes the same inode
+            // beside it (positioned reads, so the two never share an offset): no byte is piped;
+            // a remote one: node feeds zstd the bytes it hashes
+            const out = zstdOut as FileHandle;
+            const handle = local !== undefined ? await fsp.open(local, "r").catch(async (e: unknown) => {
+                await out.close();
+                throw e;
+            }) : undefined;
+            try {
+                const source = handle !== undefined ? createReadStream("", { fd: handle.fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }) : await target.get(key);
+                const unzip = spawnDecompressor(out.fd, handle?.fd);
+                source.on("error", () => undefined); // hashInto reports it; a stop's destroy may come after the end
+                stops.push(() => {
+                    source.destroy();
+                    unzip.kill("SIGKILL");
+                });
+                if (stopped) {
+                    stop();
+                }
+                const exited = watchExit(unzip);
+                const got = await hashInto(source, handle !== undefined ? undefined : (unzip.stdin ?? undefined), onChunk);
+                const e = await exited;
+                return { ...got, unzipFailed: e.code !== 0 ? (e.stderr.trim().split("\n").pop() ?? `${zstdBin()} exited ${e.code}`) : undefined };
+            } finally {
+                stops.length = 0;
+                await out.close();
+                await handle?.close();
+            }
+        }
+        const source = local !== undefined ? createReadStream(local, { highWaterMark: 1 << 20 }) : await target.get(key);
+        source.on("error", () => undefined);
+        stops.push(() => source.destroy(new Error("stopped")));
+        const out = createWriteStream(file, { mode: 0o600, highWaterMark: 1 << 20 });
+        const written = new Promise<void>((resolve, reject) => {
+            out.on("error", reject);
+            out.on("finish", resolve);
+        });
+        const got = await hashInto(source, out, onChunk);
+        await written;
+        return got;
+    };
+    const done = fetch().then(
+        ({ size, sha256, unzipFailed }) => {
+            progress.done();
+            if (size !== entry.size || sha256 !== entry.sha256) {
+                throw checksumMismatch(target, key, entry, size, sha256);
+            }
+            if (unzipFailed !== undefined) {
+                const full = /No space left/i.test(unzipFailed);
+                throw new LifeboatError(
+                    `${full ? `no space left in ${base} for the decompressed archive of ${entry.name}` : `cannot decompress ${key} (checksum matched)`}: ${unzipFailed}`,
+                    full ? "free space there or set LIFEBOAT_TMPDIR (the decompressed archive is several times the stored size)" : "the zstd program (LIFEBOAT_ZSTD)",
+                    1,
+                    full ? "disk-full" : "archive-unreadable",
+                );
+            }
+            return { size, sha256 };
+        },
+        (e: unknown) => {
+            progress.done();
+            if (e instanceof LifeboatError) {
+                throw e;
+            }
+            if (errnoCode(e) === "ENOSPC") {
+                throw new LifeboatError(`no space left in ${base} for the ${entry.size} byte archive of ${entry.name}`, "free space there or set LIFEBOAT_TMPDIR", 1, "disk-full");
+            }
+            throw new LifeboatError(`download of ${key} from ${target.display} failed: ${messageOf(e)}`, "the target", 1, "download-failed");
+        },
+    );
+    done.catch(() => undefined); // awaited by the caller; never an unhandled rejection meanwhile
+    return { file, dir, cleanup, done, started, stop };
+}
+
+/**
+ * Streams a set's archive to a private temporary file (pg_restore --jobs needs a seekable file)
+ * and proves it against the manifest before this returns: no SQL of an unproven archive reaches
+ * the server on this path. The decompressed archive then gets the data offsets pg_dump could not
+ * write into a pipe (scripts/dataOffsets.ts). A local uncompressed archive is checked in place.
  */
 export async function download(target: Target, set: SetRef, entry: DatabaseEntry): Promise<Downloaded> {
     const key = `${target.prefix}${entry.key}`;
@@ -89,75 +198,20 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
     if (local !== undefined && entry.codec === "none") {
         return checkInPlace(target, set, entry, key, local);
     }
-    const base = process.env.LIFEBOAT_TMPDIR ?? os.tmpdir();
-    const dir = await fsp.mkdtemp(path.join(base, "lifeboat-restore-"));
-    const file = path.join(dir, "archive.dump");
-    const cleanup = (): Promise<void> => fsp.rm(dir, { recursive: true, force: true });
-    const progress = new Progress("download", { [entry.name]: entry.size });
-    const started = Date.now();
-    let got: { size: number; sha256: string };
-    let unzipFailed: string | undefined;
+    const dl = await startDownload(target, entry, key, local);
+    let size: number;
+    let sha256: string;
     try {
-        const onChunk = (n: number): void => progress.add(entry.name, n);
-        if (entry.codec === "zstd") {
-            // a local frame: zstd reads the open file itself while node hashes the same inode
-            // beside it (positioned reads, so the two never share an offset): no byte is piped;
-            // a remote one: node feeds zstd the bytes it hashes
-            const handle = local !== undefined ? await fsp.open(local, "r") : undefined;
-            try {
-                const source = handle !== undefined ? createReadStream("", { fd: handle.fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }) : await target.get(key);
-                const unzip = spawnDecompressor(file, handle?.fd);
-                const exited = watchExit(unzip);
-                got = await hashInto(source, handle !== undefined ? undefined : (unzip.stdin ?? undefined), onChunk);
-                const e = await exited;
-                if (e.code !== 0) {
-                    unzipFailed = e.stderr.trim().split("\n").pop() ?? `${zstdBin()} exited ${e.code}`;
-                }
-            } finally {
-                await handle?.close();
-            }
-        } else {
-            const source = local !== undefined ? createReadStream(local, { highWaterMark: 1 << 20 }) : await target.get(key);
-            const out = createWriteStream(file, { mode: 0o600, highWaterMark: 1 << 20 });
-            const written = new Promise<void>((resolve, reject) => {
-                out.on("error", reject);
-                out.on("finish", resolve);
-            });
-            got = await hashInto(source, out, onChunk);
-            await written;
-        }
-        progress.done();
+        ({ size, sha256 } = await dl.done);
     } catch (e) {
-        progress.done();
-        await cleanup();
-        if (e instanceof LifeboatError) {
-            throw e;
-        }
-        if (errnoCode(e) === "ENOSPC") {
-            throw new LifeboatError(`no space left in ${base} for the ${entry.size} byte archive of ${entry.name}`, "free space there or set LIFEBOAT_TMPDIR", 1, "disk-full");
-        }
-        throw new LifeboatError(`download of ${key} from ${target.display} failed: ${messageOf(e)}`, "the target", 1, "download-failed");
-    }
-    const { size, sha256 } = got;
-    if (size !== entry.size || sha256 !== entry.sha256) {
-        await cleanup();
-        throw checksumMismatch(target, key, entry, size, sha256);
-    }
-    if (unzipFailed !== undefined) {
-        await cleanup();
-        const full = /No space left/i.test(unzipFailed);
-        throw new LifeboatError(
-            `${full ? `no space left in ${base} for the decompressed archive of ${entry.name}` : `cannot decompress ${key} (checksum matched)`}: ${unzipFailed}`,
-            full ? "free space there or set LIFEBOAT_TMPDIR (the decompressed archive is several times the stored size)" : "the zstd program (LIFEBOAT_ZSTD)",
-            1,
-            full ? "disk-full" : "archive-unreadable",
-        );
+        await dl.cleanup();
+        throw e;
     }
     // the proven archive, written by pg_dump to a pipe: its data offsets, so pg_restore --jobs seeks instead of walking every row's block
-    const offsets = entry.codec === "zstd" ? await addDataOffsets(file) : 0;
-    const ms = Date.now() - started;
+    const offsets = entry.codec === "zstd" ? await addDataOffsets(dl.file) : 0;
+    const ms = Date.now() - dl.started;
     log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined, offsets });
-    return { file, dir, cleanup };
+    return dl;
 }
 
 function checksumMismatch(target: Target, key: string, entry: DatabaseEntry, size: number, sha256: string): LifeboatError {
@@ -469,13 +523,19 @@ async function refuseMissingRoles(admin: Client, spec: ConnSpec, sql: Statement[
     return roles;
 }
 
+interface Prepared {
+    /** `pg_restore --list --create` of the archive. */
+    toc: string;
+    props: DatabaseProperties;
+    roles: MissingRoles;
+}
+
 /**
- * Creates `scratch`, restores the archive into it with pg_restore (owners and grants kept where
- * the roles exist), checks it and applies the database-level properties. The caller drops or
- * swaps it; on failure it is dropped here.
+ * What every restore does before pg_restore: reads the archive's TOC and SQL (from `file`, whole
+ * or its head alone), refuses missing roles unless allowed, creates `scratch` as the archive has
+ * it (held for this run) and says so (`restore.scratch`).
  */
-export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined, opts: ScratchOptions): Promise<ScratchResult> {
-    const started = Date.now();
+async function prepareScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, label: string, opts: ScratchOptions): Promise<Prepared> {
     const list = await run("pg_restore", ["--list", "--create", file], process.env);
     if (list.code !== 0) {
         throw new LifeboatError(`archive of ${label} is unreadable: ${list.stderr.trim().split("\n").pop() ?? ""}`, "the stored object", 1, "archive-unreadable");
@@ -485,10 +545,53 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
     const props = databaseProperties(sql);
     // a partial restore keeps no owners or grants: no role can be missing for it
     const roles: MissingRoles = opts.partial === undefined ? await refuseMissingRoles(admin, spec, sql, label, opts.allowMissingRoles) : { named: [], missing: [], dropped: [], commands: [] };
-    const missing = roles.missing;
     stopIfAborted(opts.signal, label);
     await holdScratch(admin, scratch);
     await createScratch(admin, spec, scratch, props, encoding, label);
+    log.event("restore.scratch", { database: label, scratch });
+    return { toc: list.stdout, props, roles };
+}
+
+/** Refuses the restore when pg_restore's runs failed for anything but the roles known to be missing. */
+function judgeRuns(runs: Array<{ code: number; stderr: string }>, missing: string[], label: string): void {
+    const stderr = runs.map((r) => r.stderr.trim()).filter((t) => t !== "").join("\n");
+    if (stderr !== "") {
+        log.event("restore.pg_restore", { database: label, exitCode: Math.max(...runs.map((r) => r.code)), messages: stderr.split("\n").slice(-40) });
+    }
+    for (const r of runs.filter((x) => x.code !== 0)) {
+        const errors = r.stderr.split("\n").filter((l) => /error:|ERROR:/.test(l));
+        const real = errors.filter((l) => !/role ".*" does not exist/.test(l) && !/^pg_restore: error: could not execute query: ERROR:\s*$/.test(l) && !/errors ignored on restore/.test(l));
+        const onlyRoles = errors.length > 0 && errors.every((l) => /role ".*" does not exist|errors ignored on restore|could not execute query/.test(l)) && missing.length > 0;
+        if (!onlyRoles || real.some((l) => !/could not execute query/.test(l))) {
+            const first = (real[0] ?? errors[0] ?? r.stderr.trim().split("\n").pop() ?? `exit ${r.code}`).replace(/^pg_restore: (error: )?/, "");
+            throw new LifeboatError(`pg_restore of ${label} failed: ${first}`, "the pg_restore message, free space and the role's privileges", 1, "pg_restore-failed");
+        }
+    }
+}
+
+/** After pg_restore: the tables and rows checked, the database-level properties applied. */
+async function finishScratch(admin: Client, spec: ConnSpec, scratch: string, jobs: number, label: string, prep: Prepared, dbOwner: string | undefined, opts: ScratchOptions): Promise<Check & { databaseProperties: number }> {
+    const expected: ExpectedTables = opts.partial !== undefined ? { tableList: opts.partial.tables } : opts.tableList !== undefined ? { tableList: opts.tableList } : { toc: prep.toc };
+    const check = await checkDatabase(spec, scratch, expected, opts.partial?.tables, jobs);
+    let applied = 0;
+    if (opts.partial === undefined) {
+        applied = await applyDatabaseProperties(admin, prep.props, scratch, prep.roles.missing, label);
+        if (applied === 0 && dbOwner !== undefined && dbOwner !== "" && !prep.roles.missing.includes(dbOwner)) {
+            // an archive without database entries (not pg_dump's): the owner the manifest records
+            await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} OWNER TO ${quoteIdent(dbOwner)}`);
+        }
+    }
+    return { ...check, databaseProperties: applied };
+}
+
+/**
+ * Creates `scratch`, restores the archive into it with pg_restore (owners and grants kept where
+ * the roles exist), checks it and applies the database-level properties. The caller drops or
+ * swaps it; on failure it is dropped here.
+ */
+export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: string, scratch: string, jobs: number, label: string, dbOwner: string | undefined, opts: ScratchOptions): Promise<ScratchResult> {
+    const started = Date.now();
+    const prep = await prepareScratch(admin, spec, file, scratch, label, opts);
     let listDir: string | undefined;
     try {
         const args = ["--no-password", `--dbname=${conninfo(spec, scratch)}`, `--jobs=${Math.max(1, jobs)}`];
@@ -496,37 +599,16 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
             const preData = await run("pg_restore", ["--list", "--section=pre-data", file], process.env);
             listDir = await fsp.mkdtemp(path.join(process.env.LIFEBOAT_TMPDIR ?? os.tmpdir(), "lifeboat-list-"));
             const listFile = path.join(listDir, "restore.list");
-            await fsp.writeFile(listFile, partialList(preData.stdout, list.stdout, opts.partial), { mode: 0o600 });
+            await fsp.writeFile(listFile, partialList(preData.stdout, prep.toc, opts.partial), { mode: 0o600 });
             args.push("--no-owner", "--no-privileges", `--use-list=${listFile}`);
         }
-        log.event("restore.scratch", { database: label, scratch });
         const loadStarted = Date.now();
         const r = await run("pg_restore", [...args, file], childEnv(spec), undefined, opts.signal);
         const pgRestoreSeconds = (Date.now() - loadStarted) / 1000;
         stopIfAborted(opts.signal, label);
-        if (r.stderr.trim() !== "") {
-            log.event("restore.pg_restore", { database: label, exitCode: r.code, messages: r.stderr.trim().split("\n").slice(-40) });
-        }
-        if (r.code !== 0) {
-            const errors = r.stderr.split("\n").filter((l) => /error:|ERROR:/.test(l));
-            const real = errors.filter((l) => !/role ".*" does not exist/.test(l) && !/^pg_restore: error: could not execute query: ERROR:\s*$/.test(l) && !/errors ignored on restore/.test(l));
-            const onlyRoles = errors.length > 0 && errors.every((l) => /role ".*" does not exist|errors ignored on restore|could not execute query/.test(l)) && missing.length > 0;
-            if (!onlyRoles || real.some((l) => !/could not execute query/.test(l))) {
-                const first = (real[0] ?? errors[0] ?? r.stderr.trim().split("\n").pop() ?? `exit ${r.code}`).replace(/^pg_restore: (error: )?/, "");
-                throw new LifeboatError(`pg_restore of ${label} failed: ${first}`, "the pg_restore message, free space and the role's privileges", 1, "pg_restore-failed");
-            }
-        }
-        const expected: ExpectedTables = opts.partial !== undefined ? { tableList: opts.partial.tables } : opts.tableList !== undefined ? { tableList: opts.tableList } : { toc: list.stdout };
-        const check = await checkDatabase(spec, scratch, expected, opts.partial?.tables, jobs);
-        let applied = 0;
-        if (opts.partial === undefined) {
-            applied = await applyDatabaseProperties(admin, props, scratch, missing, label);
-            if (applied === 0 && dbOwner !== undefined && dbOwner !== "" && !missing.includes(dbOwner)) {
-                // an archive without database entries (not pg_dump's): the owner the manifest records
-                await admin.query(`ALTER DATABASE ${quoteIdent(scratch)} OWNER TO ${quoteIdent(dbOwner)}`);
-            }
-        }
-        return { ...check, missingRoles: missing, dropped: roles.dropped, databaseProperties: applied, seconds: (Date.now() - started) / 1000, pgRestoreSeconds };
+        judgeRuns([r], prep.roles.missing, label);
+        const done = await finishScratch(admin, spec, scratch, jobs, label, prep, dbOwner, opts);
+        return { ...done, missingRoles: prep.roles.missing, dropped: prep.roles.dropped, seconds: (Date.now() - started) / 1000, pgRestoreSeconds };
     } catch (e) {
         if (opts.signal?.aborted === true) {
             await testStall("restore.rollback");
@@ -537,6 +619,114 @@ export async function restoreIntoScratch(admin: Client, spec: ConnSpec, file: st
         if (listDir !== undefined) {
             await fsp.rm(listDir, { recursive: true, force: true }).catch(() => undefined);
         }
+    }
+}
+
+/** Entry types pg_restore restores after everything else (its ACL and post-ACL passes). */
+const LATE_TYPES = new Set(["ACL", "ACL LANGUAGE", "DEFAULT ACL", "EVENT TRIGGER"]);
+
+/**
+ * The zstd codec's archive (`pg_dump -Z0 | zstd`), restored while it downloads: as soon as its
+ * header and TOC are decompressed, the scratch database is created and the pre-data section
+ * restored from them; each table's data is loaded as its bytes arrive, a big table's on `jobs`
+ * connections (scripts/streamLoad.ts); once every block is in and the checksum is proven, the
+ * rest (sequence values, indexes, constraints, triggers, ACLs) is restored with pg_restore
+ * --jobs from the head. Nothing is swapped in before the proof: a mismatch drops the scratch
+ * database. Undefined (and nothing done) when the archive cannot be streamed: the caller
+ * downloads it whole.
+ */
+async function streamIntoScratch(admin: Client, spec: ConnSpec, target: Target, set: SetRef, entry: DatabaseEntry, scratch: string, jobs: number, label: string, opts: ScratchOptions): Promise<(ScratchResult & { dl: Downloaded }) | undefined> {
+    const started = Date.now();
+    const key = `${target.prefix}${entry.key}`;
+    const local = target.localPath === undefined ? undefined : await target.localPath(key);
+    const dl = await startDownload(target, entry, key, local);
+    const handle = await fsp.open(dl.file, "r");
+    const growing = new GrowingFile(handle, dl.done, opts.signal);
+    let created = false;
+    try {
+        const head = await streamHead(growing);
+        if (head === undefined) {
+            dl.stop();
+            await dl.done.catch(() => undefined);
+            await dl.cleanup();
+            return undefined;
+        }
+        const headFile = path.join(dl.dir, "head.dump");
+        const headBytes = await growing.exact(0, head.length);
+        // every statement pg_restore will run is in these bytes: proven before any reaches the server
+        const proof = entry.head as NonNullable<DatabaseEntry["head"]>;
+        const headSha = createHash("sha256").update(headBytes).digest("hex");
+        if (head.length !== proof.bytes || headSha !== proof.sha256) {
+            throw new LifeboatError(
+                `checksum mismatch for the header and table of contents of ${key} on ${target.display}: manifest says ${proof.bytes} bytes sha256 ${proof.sha256}, the archive's are ${head.length} bytes sha256 ${headSha}; nothing was restored`,
+                "the storage (corruption or tampering); restore another set",
+                EXIT_REFUSED,
+                "checksum-mismatch",
+            );
+        }
+        await fsp.writeFile(headFile, headBytes, { mode: 0o600 });
+        const prep = await prepareScratch(admin, spec, headFile, scratch, label, opts);
+        created = true;
+        const sections = await Promise.all(["pre-data", "data", "post-data"].map((s) => run("pg_restore", ["--list", `--section=${s}`, headFile], process.env)));
+        const [pre, data, post] = sections.map((r) => new Set(tocEntries(r.stdout).map((e) => e.id)));
+        const lines = new Map(tocEntries(prep.toc).map((e) => [e.id, e.line]));
+        // what pg_restore restores last stays last, with whatever depends on it
+        const late = new Set(head.entries.filter((e) => pre.has(e.dumpId) && LATE_TYPES.has(e.desc)).map((e) => e.dumpId));
+        for (let grew = true; grew; ) {
+            grew = false;
+            for (const e of head.entries) {
+                if (pre.has(e.dumpId) && !late.has(e.dumpId) && e.deps.some((d) => late.has(d))) {
+                    late.add(e.dumpId);
+                    grew = true;
+                }
+            }
+        }
+        const listOf = async (name: string, ids: number[]): Promise<string> => {
+            const f = path.join(dl.dir, name);
+            await fsp.writeFile(f, `${ids.map((id) => lines.get(id) ?? `${id};`).join("\n")}\n`, { mode: 0o600 });
+            return f;
+        };
+        const order = tocEntries(prep.toc).map((e) => e.id);
+        const args = ["--no-password", `--dbname=${conninfo(spec, scratch)}`];
+        const env = childEnv(spec);
+        const loadStarted = Date.now();
+        const runs: Array<{ code: number; stderr: string }> = [];
+        runs.push(await run("pg_restore", [...args, `--use-list=${await listOf("pre.list", order.filter((id) => pre.has(id) && !late.has(id)))}`, headFile], env, undefined, opts.signal));
+        stopIfAborted(opts.signal, label);
+        judgeRuns(runs, prep.roles.missing, label);
+        const load = await loadBlocks(growing, head, headBytes, { args, env, jobs, dir: dl.dir, lines, signal: opts.signal });
+        stopIfAborted(opts.signal, label);
+        runs.push(...load.runs);
+        judgeRuns(load.runs, prep.roles.missing, label);
+        const { size, sha256 } = await dl.done;
+        const ms = Date.now() - dl.started;
+        log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined, streamed: true, blocks: load.loaded.size, split: load.split, lanes: load.lanes });
+        const rest = order.filter((id) => late.has(id) || post.has(id) || (data.has(id) && !load.loaded.has(id)));
+        const after = await run("pg_restore", [...args, `--jobs=${Math.max(1, jobs)}`, `--use-list=${await listOf("post.list", rest)}`, headFile], env, undefined, opts.signal);
+        const pgRestoreSeconds = (Date.now() - loadStarted) / 1000;
+        stopIfAborted(opts.signal, label);
+        judgeRuns([after], prep.roles.missing, label);
+        const done = await finishScratch(admin, spec, scratch, jobs, label, prep, entry.owner, opts);
+        return { ...done, missingRoles: prep.roles.missing, dropped: prep.roles.dropped, seconds: (Date.now() - started) / 1000, pgRestoreSeconds, dl };
+    } catch (e) {
+        dl.stop();
+        // a load that failed on bad bytes: the archive's own proof says why, when it fails
+        const proof = opts.signal?.aborted === true || (e instanceof LifeboatError && e.code !== "pg_restore-failed" && e.code !== "archive-unreadable") ? undefined : await dl.done.then(() => undefined, (err: unknown) => err);
+        if (opts.signal?.aborted === true && created) {
+            await testStall("restore.rollback");
+        }
+        if (created) {
+            await dropDatabase(admin, scratch).catch(() => undefined);
+        }
+        await dl.done.catch(() => undefined);
+        await dl.cleanup().catch(() => undefined);
+        stopIfAborted(opts.signal, label);
+        if (proof !== undefined) {
+            throw proof;
+        }
+        throw e instanceof LifeboatError ? e : streamFailure(e, label);
+    } finally {
+        await handle.close().catch(() => undefined);
     }
 }
 
@@ -753,25 +943,29 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
         await reportLeftovers(admin, spec, opts.into);
         guard = await guardTarget(admin, spec, into, opts.force, partial);
         stopIfAborted(opts.signal, into);
-        dl = await download(opts.target, set, entry);
-        stopIfAborted(opts.signal, into);
-        let selection: Selection | undefined;
-        if (partial) {
-            const list = await run("pg_restore", ["--list", dl.file], process.env);
-            selection = selectTables(entry, list.stdout, opts.tables ?? [], opts.schemas ?? []);
-        }
         const now = opts.now ?? new Date();
         const scratch = databaseName(into, `__lifeboat_restore_${stamp(now)}`);
-        const result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, {
-            allowMissingRoles: opts.allowMissingRoles === true,
-            tableList: entry.tableList,
-            partial: selection,
-            signal: opts.signal,
-        }).catch((e: unknown) => {
-            // the interruption is told of the database restored into, not the archive's name
+        // the interruption is told of the database restored into, not the archive's name
+        const intoTold = (e: unknown): never => {
             stopIfAborted(opts.signal, into);
             throw e;
-        });
+        };
+        const scratchOpts: ScratchOptions = { allowMissingRoles: opts.allowMissingRoles === true, tableList: entry.tableList, signal: opts.signal };
+        const streamed = !partial && entry.codec === "zstd" && entry.head !== undefined ? await streamIntoScratch(admin, spec, opts.target, set, entry, scratch, opts.jobs, entry.name, scratchOpts).catch(intoTold) : undefined;
+        let selection: Selection | undefined;
+        let result: ScratchResult;
+        if (streamed !== undefined) {
+            dl = streamed.dl;
+            result = streamed;
+        } else {
+            dl = await download(opts.target, set, entry);
+            stopIfAborted(opts.signal, into);
+            if (partial) {
+                const list = await run("pg_restore", ["--list", dl.file], process.env);
+                selection = selectTables(entry, list.stdout, opts.tables ?? [], opts.schemas ?? []);
+            }
+            result = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, { ...scratchOpts, partial: selection }).catch(intoTold);
+        }
         log.event("restore.checked", { set: set.id, database: entry.name, scratch, tables: result.tables, rows: result.rows, largeObjects: result.largeObjects, databaseProperties: result.databaseProperties, pgRestoreSeconds: result.pgRestoreSeconds });
         await testHold("restore.swap", opts.signal);
         const savedAs = await swapIn(admin, into, scratch, guard, now, partial, opts.signal);
@@ -827,9 +1021,11 @@ export async function verify(opts: { target: Target; set: string; before?: Date;
             const scratch = databaseName(`lifeboat_verify_${entry.name}`, `_${stamp(new Date())}`);
             let dl: Downloaded | undefined;
             try {
-                dl = await download(opts.target, set, entry);
                 // a restore test lists what missing roles would drop, and goes on: the scratch server may lack the app's roles
-                const r = await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, { allowMissingRoles: true, tableList: entry.tableList, signal: opts.signal });
+                const scratchOpts: ScratchOptions = { allowMissingRoles: true, tableList: entry.tableList, signal: opts.signal };
+                const streamed = entry.codec === "zstd" && entry.head !== undefined ? await streamIntoScratch(admin, spec, opts.target, set, entry, scratch, opts.jobs, entry.name, scratchOpts) : undefined;
+                dl = streamed?.dl ?? (await download(opts.target, set, entry));
+                const r = streamed ?? (await restoreIntoScratch(admin, spec, dl.file, scratch, opts.jobs, entry.name, entry.owner, scratchOpts));
                 await dropDatabase(admin, scratch);
                 const row = { name: entry.name, tables: r.tables, rows: r.rows, largeObjects: r.largeObjects, seconds: (Date.now() - dbStarted) / 1000, ok: true, missingRoles: r.missingRoles, dropped: r.dropped.length };
                 report.databases.push(row);

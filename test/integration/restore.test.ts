@@ -140,7 +140,7 @@ test("restore refuses a set made under another key, before touching any database
     expect(await query(pg.url(), "SELECT 1 FROM pg_database WHERE datname LIKE 'fp_check%'")).toEqual([]);
 });
 
-test("restore refuses a corrupted archive (checksum mismatch) before touching any database", async () => {
+test("restore refuses a corrupted archive (checksum mismatch): nothing swapped in, no scratch database left", async () => {
     const copy = tempDir("corrupt");
     try {
         require("fs").cpSync(store, copy, { recursive: true });
