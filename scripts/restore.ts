@@ -642,6 +642,11 @@ async function streamIntoScratch(admin: Client, spec: ConnSpec, target: Target, 
     const dl = await startDownload(target, entry, key, local);
     const handle = await fsp.open(dl.file, "r");
     const growing = new GrowingFile(handle, dl.done, opts.signal);
+    // when the download, hash and decompression were through (the rows load on after that)
+    const downloadMs = dl.done.then(
+        () => Date.now() - dl.started,
+        () => NaN,
+    );
     let created = false;
     try {
         const head = await streamHead(growing);
@@ -699,8 +704,9 @@ async function streamIntoScratch(admin: Client, spec: ConnSpec, target: Target, 
         runs.push(...load.runs);
         judgeRuns(load.runs, prep.roles.missing, label);
         const { size, sha256 } = await dl.done;
-        const ms = Date.now() - dl.started;
-        log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined, streamed: true, blocks: load.loaded.size, split: load.split, lanes: load.lanes });
+        const ms = await downloadMs;
+        // seconds: the download, hash and decompression; loadSeconds: the rows, which went on beside and after them
+        log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined, streamed: true, blocks: load.loaded.size, split: load.split, lanes: load.lanes, loadSeconds: (Date.now() - loadStarted) / 1000 });
         const rest = order.filter((id) => late.has(id) || post.has(id) || (data.has(id) && !load.loaded.has(id)));
         const after = await run("pg_restore", [...args, `--jobs=${Math.max(1, jobs)}`, `--use-list=${await listOf("post.list", rest)}`, headFile], env, undefined, opts.signal);
         const pgRestoreSeconds = (Date.now() - loadStarted) / 1000;

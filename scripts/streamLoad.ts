@@ -27,7 +27,7 @@ import { pgBin } from "./pg";
 
 /** A block past this size is cut across the lanes; smaller ones go whole, in batches. */
 const SPLIT_BYTES = 16 << 20;
-/** A batch of small blocks is handed to its pg_restore once it holds this much, or this many entries. */
+/** A batch of small blocks is handed to its pg_restore once it holds this much, or this many entries (more with a big TOC). */
 const BATCH_BYTES = 16 << 20;
 const BATCH_ENTRIES = 256;
 /** Rows are dealt to the lanes in segments of about this size. */
@@ -159,7 +159,7 @@ class Walker {
     /**
      * Walks chunks from `pos` (a length field) without awaiting while their length fields lie in
      * the buffer, until `stopAt` is passed: where it stopped, and whether that is the zero length
-     * that ends the block. `more` means the next length field needs a read (`chunk` does it).
+     * that ends the block. Otherwise it stopped past `stopAt`, or where the next length field needs a read (walkTo does it).
      */
     walk(pos: number, stopAt: number): { pos: number; ended: boolean } {
         const width = 1 + this.intSize;
@@ -341,6 +341,10 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
     const known = new Set(head.entries.map((e) => e.dumpId));
     const jobs = Math.max(1, opts.jobs);
     const budget = 2 * jobs;
+    // every lane reads the whole head first: with a big TOC (thousands of tables), fewer, bigger batches
+    const dataEntries = head.entries.filter((e) => e.offsetFlag !== 3 /* K_OFFSET_NO_DATA */).length;
+    const batchBytesMax = Math.max(BATCH_BYTES, 4 * head.length);
+    const batchEntriesMax = Math.max(BATCH_ENTRIES, Math.ceil(dataEntries / (4 * jobs)));
     const result: LoadResult = { loaded: new Set(), runs: [], split: 0, lanes: 0, bytes: 0 };
     const exits = new Set<Promise<void>>();
     const feeders = new Set<Promise<void>>();
@@ -493,7 +497,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
             batchBytes += at - start;
             result.loaded.add(id);
             result.bytes += at - start;
-            if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_ENTRIES || type === BLK_BLOBS) {
+            if (batchBytes >= batchBytesMax || batch.length >= batchEntriesMax || type === BLK_BLOBS) {
                 await flush();
             }
             pos = at;

@@ -44,16 +44,24 @@ interface Run {
  * start-up and the checks before the first event; backup: `dump` (pg_dump, zstd and the write or
  * upload), `read-back`, `commit` (the manifest); restore: `download` (fetch, hash, decompress,
  * offsets), `prepare` (the archive's TOC and SQL, roles, the scratch database), `pg_restore`
- * (pg_restore --jobs), `check` (tables, row counts, the database's properties), `swap`.
+ * (pg_restore --jobs), `check` (tables, row counts, the database's properties), `swap`; a
+ * streamed restore (the zstd codec's sets with a head proof): `head + prepare`, `pre-data + rows`
+ * (the download, hash and decompression ran beside them, their own seconds shown apart),
+ * `post-data + check`, `swap`.
  */
 function phasesOf(stdout: string, startedMs: number, endedMs: number): Record<string, number> | undefined {
     const at = new Map<string, number>();
     const seconds = new Map<string, number>();
+    const streamed = new Set<string>();
     for (const line of stdout.split("\n")) {
         try {
-            const e = JSON.parse(line) as { event?: string; time?: string; verifySeconds?: number; pgRestoreSeconds?: number };
+            const e = JSON.parse(line) as { event?: string; time?: string; verifySeconds?: number; pgRestoreSeconds?: number; streamed?: boolean; seconds?: number };
             if (e.event !== undefined && e.time !== undefined && !at.has(e.event)) {
                 at.set(e.event, Date.parse(e.time));
+                if (e.streamed === true) {
+                    streamed.add(e.event);
+                    seconds.set("download", e.seconds ?? NaN);
+                }
                 if (e.verifySeconds !== undefined) {
                     seconds.set("verify", e.verifySeconds);
                 }
@@ -74,6 +82,14 @@ function phasesOf(stdout: string, startedMs: number, endedMs: number): Record<st
         out.dump = span(at.get("database.start"), done) - verify;
         out["read-back"] = verify;
         out.commit = span(done, at.get("set.committed"));
+    } else if (at.has("restore.start") && streamed.has("download.done")) {
+        // the streamed restore: the rows load while the archive downloads (scripts/streamLoad.ts)
+        out.start = span(startedMs, at.get("restore.start"));
+        out["head + prepare"] = span(at.get("restore.start"), at.get("restore.scratch"));
+        out["download (beside the load)"] = seconds.get("download") ?? NaN;
+        out["pre-data + rows"] = span(at.get("restore.scratch"), at.get("download.done"));
+        out["post-data + check"] = span(at.get("download.done"), at.get("restore.checked"));
+        out.swap = span(at.get("restore.checked"), at.get("restore.done"));
     } else if (at.has("restore.start")) {
         out.start = span(startedMs, at.get("restore.start"));
         out.download = span(at.get("restore.start"), at.get("download.done"));
