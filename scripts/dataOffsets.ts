@@ -18,6 +18,39 @@ const K_OFFSET_POS_NOT_SET = 1;
 const K_OFFSET_POS_SET = 2;
 const READ_SIZE = 4 << 20;
 
+/** pg_dump's WriteInt at `at` of `buf`: a sign byte, then `intSize` bytes, least significant first. */
+export function intAt(buf: Buffer, at: number, intSize: number): number {
+    let value = 0;
+    for (let b = intSize - 1; b >= 0; b--) {
+        value = value * 256 + buf[at + 1 + b];
+    }
+    return buf[at] === 0 ? value : -value;
+}
+
+/**
+ * Walks a data block's chunks (length-prefixed, a row each with -Z0) from the length field at
+ * `pos` while the length fields lie in `buf` (which starts at archive offset `bufStart`), without
+ * awaiting, until `stopAt` is passed: where it stopped, and whether that is the zero length that
+ * ends the block. Otherwise the next length field needs a read, is past `stopAt`, or is negative
+ * (the caller's slow path says what is wrong).
+ */
+export function walkChunks(buf: Buffer, bufStart: number, pos: number, stopAt: number, intSize: number): { pos: number; ended: boolean } {
+    const width = 1 + intSize;
+    const end = bufStart + buf.length;
+    while (pos >= bufStart && pos + width <= end && pos < stopAt) {
+        const at = pos - bufStart;
+        if (buf[at] !== 0) {
+            break;
+        }
+        const n = intAt(buf, at, intSize);
+        if (n === 0) {
+            return { pos, ended: true };
+        }
+        pos += width + n;
+    }
+    return { pos, ended: false };
+}
+
 /** An archive this does not read: another format or version, or bytes that do not parse. */
 export class NotPatchable extends Error {}
 
@@ -64,14 +97,9 @@ class Reader {
 
     async int(): Promise<number> {
         await this.fill(1 + this.intSize);
-        const at = this.pos - this.bufStart;
-        const sign = this.buf[at];
-        let value = 0;
-        for (let b = this.intSize - 1; b >= 0; b--) {
-            value = value * 256 + this.buf[at + 1 + b];
-        }
+        const value = intAt(this.buf, this.pos - this.bufStart, this.intSize);
         this.pos += 1 + this.intSize;
-        return sign === 0 ? value : -value;
+        return value;
     }
 
     /** A string, or null (length -1); only skipped past unless `keep`. */
@@ -99,24 +127,9 @@ class Reader {
      * was read, false when the next length field needs a read (or is not a plain length).
      */
     skipBuffered(): boolean {
-        const end = this.bufStart + this.buf.length;
-        const width = 1 + this.intSize;
-        while (this.pos >= this.bufStart && this.pos + width <= end) {
-            const at = this.pos - this.bufStart;
-            if (this.buf[at] !== 0) {
-                return false; // a negative length: the slow path says what is wrong
-            }
-            let n = 0;
-            for (let b = this.intSize - 1; b >= 0; b--) {
-                n = n * 256 + this.buf[at + 1 + b];
-            }
-            this.pos += width;
-            if (n === 0) {
-                return true;
-            }
-            this.pos += n;
-        }
-        return false;
+        const r = walkChunks(this.buf, this.bufStart, this.pos, Number.POSITIVE_INFINITY, this.intSize);
+        this.pos = r.ended ? r.pos + 1 + this.intSize : r.pos;
+        return r.ended;
     }
 }
 
@@ -234,13 +247,9 @@ export function parseHead(buf: Buffer): ArchiveHead {
     let intSize = 4;
     const int = (): number => {
         need(1 + intSize);
-        const sign = buf[pos];
-        let value = 0;
-        for (let b = intSize - 1; b >= 0; b--) {
-            value = value * 256 + buf[pos + 1 + b];
-        }
+        const value = intAt(buf, pos, intSize);
         pos += 1 + intSize;
-        return sign === 0 ? value : -value;
+        return value;
     };
     const str = (keep = false): string | null => {
         const n = int();

@@ -214,9 +214,11 @@ export async function download(target: Target, set: SetRef, entry: DatabaseEntry
     return dl;
 }
 
-function checksumMismatch(target: Target, key: string, entry: DatabaseEntry, size: number, sha256: string): LifeboatError {
+/** The stored object (or, with `head`, its decompressed header and TOC) is not what the manifest says (`expected`). */
+function checksumMismatch(target: Target, key: string, expected: { size: number; sha256: string }, size: number, sha256: string, head = false): LifeboatError {
+    const of = head ? `the header and table of contents of ${key}` : key;
     return new LifeboatError(
-        `checksum mismatch for ${key} on ${target.display}: manifest says ${entry.size} bytes sha256 ${entry.sha256}, stored object is ${size} bytes sha256 ${sha256}; nothing was restored`,
+        `checksum mismatch for ${of} on ${target.display}: manifest says ${expected.size} bytes sha256 ${expected.sha256}, ${head ? "the archive's are" : "stored object is"} ${size} bytes sha256 ${sha256}; nothing was restored`,
         "the storage (corruption or tampering); restore another set",
         EXIT_REFUSED,
         "checksum-mismatch",
@@ -662,19 +664,15 @@ async function streamIntoScratch(admin: Client, spec: ConnSpec, target: Target, 
         const proof = entry.head as NonNullable<DatabaseEntry["head"]>;
         const headSha = createHash("sha256").update(headBytes).digest("hex");
         if (head.length !== proof.bytes || headSha !== proof.sha256) {
-            throw new LifeboatError(
-                `checksum mismatch for the header and table of contents of ${key} on ${target.display}: manifest says ${proof.bytes} bytes sha256 ${proof.sha256}, the archive's are ${head.length} bytes sha256 ${headSha}; nothing was restored`,
-                "the storage (corruption or tampering); restore another set",
-                EXIT_REFUSED,
-                "checksum-mismatch",
-            );
+            throw checksumMismatch(target, key, { size: proof.bytes, sha256: proof.sha256 }, head.length, headSha, true);
         }
         await fsp.writeFile(headFile, headBytes, { mode: 0o600 });
         const prep = await prepareScratch(admin, spec, headFile, scratch, label, opts);
         created = true;
         const sections = await Promise.all(["pre-data", "data", "post-data"].map((s) => run("pg_restore", ["--list", `--section=${s}`, headFile], process.env)));
         const [pre, data, post] = sections.map((r) => new Set(tocEntries(r.stdout).map((e) => e.id)));
-        const lines = new Map(tocEntries(prep.toc).map((e) => [e.id, e.line]));
+        const toc = tocEntries(prep.toc);
+        const lines = new Map(toc.map((e) => [e.id, e.line]));
         // what pg_restore restores last stays last, with whatever depends on it
         const late = new Set(head.entries.filter((e) => pre.has(e.dumpId) && LATE_TYPES.has(e.desc)).map((e) => e.dumpId));
         for (let grew = true; grew; ) {
@@ -691,7 +689,7 @@ async function streamIntoScratch(admin: Client, spec: ConnSpec, target: Target, 
             await fsp.writeFile(f, `${ids.map((id) => lines.get(id) ?? `${id};`).join("\n")}\n`, { mode: 0o600 });
             return f;
         };
-        const order = tocEntries(prep.toc).map((e) => e.id);
+        const order = toc.map((e) => e.id);
         const args = ["--no-password", `--dbname=${conninfo(spec, scratch)}`];
         const env = childEnv(spec);
         const loadStarted = Date.now();

@@ -21,7 +21,7 @@ import { promises as fsp } from "fs";
 import { FileHandle } from "fs/promises";
 import * as path from "path";
 import { spawnChild } from "./children";
-import { ArchiveHead, BLK_BLOBS, BLK_DATA, NotPatchable, readArchiveHead } from "./dataOffsets";
+import { ArchiveHead, BLK_BLOBS, BLK_DATA, intAt, NotPatchable, readArchiveHead, walkChunks } from "./dataOffsets";
 import { LifeboatError } from "./errors";
 import { pgBin } from "./pg";
 
@@ -106,7 +106,7 @@ export class GrowingFile {
     }
 }
 
-/** Buffered reads of pg_dump's ints from a GrowingFile, keeping `keepFrom` onwards in the buffer. */
+/** Buffered reads of pg_dump's ints from a GrowingFile, one buffer read into again and again (the lanes read their bytes themselves). */
 class Walker {
     private buf: Buffer = Buffer.alloc(0);
     private spare: Buffer = Buffer.alloc(0);
@@ -117,79 +117,47 @@ class Walker {
         readonly intSize: number,
     ) {}
 
-    private async ensure(pos: number, n: number, keepFrom: number): Promise<void> {
+    private async ensure(pos: number, n: number): Promise<void> {
         if (pos >= this.bufStart && pos + n <= this.bufStart + this.buf.length) {
             return;
         }
-        const from = keepFrom <= pos && pos - keepFrom <= SEGMENT_BYTES * 2 ? keepFrom : pos;
-        // one buffer, read into again and again (the lanes read their bytes themselves)
-        const want = Math.max(WINDOW_BYTES, pos - from + n);
+        const want = Math.max(WINDOW_BYTES, n);
         this.spare = this.spare.length >= want ? this.spare : Buffer.allocUnsafeSlow(want);
-        this.buf = await this.file.read(from, want, pos - from + n, this.spare);
-        this.bufStart = from;
-        if (this.buf.length < pos - from + n) {
-            throw new ArchiveTruncated(`the archive ends at byte ${from + this.buf.length}, inside a block`);
+        this.buf = await this.file.read(pos, want, n, this.spare);
+        this.bufStart = pos;
+        if (this.buf.length < n) {
+            throw new ArchiveTruncated(`the archive ends at byte ${pos + this.buf.length}, inside a block`);
         }
     }
 
-    async byte(pos: number, keepFrom = pos): Promise<number> {
-        await this.ensure(pos, 1, keepFrom);
+    async byte(pos: number): Promise<number> {
+        await this.ensure(pos, 1);
         return this.buf[pos - this.bufStart];
     }
 
-    async int(pos: number, keepFrom = pos): Promise<number> {
-        await this.ensure(pos, 1 + this.intSize, keepFrom);
-        const at = pos - this.bufStart;
-        let value = 0;
-        for (let b = this.intSize - 1; b >= 0; b--) {
-            value = value * 256 + this.buf[at + 1 + b];
-        }
-        return this.buf[at] === 0 ? value : -value;
+    async int(pos: number): Promise<number> {
+        await this.ensure(pos, 1 + this.intSize);
+        return intAt(this.buf, pos - this.bufStart, this.intSize);
     }
 
     /** A chunk's length at `pos` (0 ends a block); refuses what no pg_dump writes. */
-    async chunk(pos: number, keepFrom: number): Promise<number> {
-        const n = await this.int(pos, keepFrom);
+    async chunk(pos: number): Promise<number> {
+        const n = await this.int(pos);
         if (n < 0 || n > MAX_CHUNK) {
             throw new NotPatchable(`chunk length ${n} at byte ${pos}`);
         }
         return n;
     }
 
-    /**
-     * Walks chunks from `pos` (a length field) without awaiting while their length fields lie in
-     * the buffer, until `stopAt` is passed: where it stopped, and whether that is the zero length
-     * that ends the block. Otherwise it stopped past `stopAt`, or where the next length field needs a read (walkTo does it).
-     */
-    walk(pos: number, stopAt: number): { pos: number; ended: boolean } {
-        const width = 1 + this.intSize;
-        const end = this.bufStart + this.buf.length;
-        while (pos >= this.bufStart && pos + width <= end && pos < stopAt) {
-            const at = pos - this.bufStart;
-            if (this.buf[at] !== 0) {
-                return { pos, ended: false }; // a negative length: chunk() says what is wrong
-            }
-            let n = 0;
-            for (let b = this.intSize - 1; b >= 0; b--) {
-                n = n * 256 + this.buf[at + 1 + b];
-            }
-            if (n === 0) {
-                return { pos, ended: true };
-            }
-            pos += width + n;
-        }
-        return { pos, ended: false };
-    }
-
-    /** Walks chunks from `pos` to the block's end or past `stopAt`, reading as needed: as walk(). */
-    async walkTo(pos: number, stopAt: number, keepFrom: number): Promise<{ pos: number; ended: boolean }> {
+    /** Walks chunks from the length field at `pos` to the block's end or past `stopAt`, reading as needed: as walkChunks(). */
+    async walkTo(pos: number, stopAt: number): Promise<{ pos: number; ended: boolean }> {
         for (;;) {
-            const r = this.walk(pos, stopAt);
+            const r = walkChunks(this.buf, this.bufStart, pos, stopAt, this.intSize);
             if (r.ended || r.pos >= stopAt) {
                 return r;
             }
             pos = r.pos;
-            const n = await this.chunk(pos, keepFrom);
+            const n = await this.chunk(pos);
             if (n === 0) {
                 return { pos, ended: true };
             }
@@ -286,7 +254,6 @@ export interface LoadResult {
     /** Blocks cut across lanes, and the number of pg_restore processes in all. */
     split: number;
     lanes: number;
-    bytes: number;
 }
 
 /** Header and TOC of the growing archive; undefined for an archive this does not stream (not -Z0, another version). */
@@ -345,7 +312,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
     const dataEntries = head.entries.filter((e) => e.offsetFlag !== 3 /* K_OFFSET_NO_DATA */).length;
     const batchBytesMax = Math.max(BATCH_BYTES, 4 * head.length);
     const batchEntriesMax = Math.max(BATCH_ENTRIES, Math.ceil(dataEntries / (4 * jobs)));
-    const result: LoadResult = { loaded: new Set(), runs: [], split: 0, lanes: 0, bytes: 0 };
+    const result: LoadResult = { loaded: new Set(), runs: [], split: 0, lanes: 0 };
     const exits = new Set<Promise<void>>();
     const feeders = new Set<Promise<void>>();
     const live = new Set<Lane>();
@@ -445,7 +412,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
         let at = seg;
         try {
             for (;;) {
-                const r = await w.walkTo(at, seg + SEGMENT_BYTES, seg);
+                const r = await w.walkTo(at, seg + SEGMENT_BYTES);
                 at = r.pos;
                 if (at > seg) {
                     ranges.push(seg, at);
@@ -472,21 +439,20 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
             let at = pos + 1 + width;
             if (type === BLK_BLOBS) {
                 // large objects: an oid, its chunks, the next oid... never cut
-                for (let oid = await w.int(at, start); oid !== 0; oid = await w.int(at, start)) {
+                for (let oid = await w.int(at); oid !== 0; oid = await w.int(at)) {
                     at += width;
-                    for (let n = await w.chunk(at, start); n !== 0; n = await w.chunk(at, start)) {
+                    for (let n = await w.chunk(at); n !== 0; n = await w.chunk(at)) {
                         at += width + n;
                     }
                     at += width;
                 }
                 at += width;
             } else if (type === BLK_DATA) {
-                const first = await w.walkTo(at, start + SPLIT_BYTES, start);
+                const first = await w.walkTo(at, start + SPLIT_BYTES);
                 if (!first.ended) {
                     await flush();
                     pos = await split(id, start);
                     result.loaded.add(id);
-                    result.bytes += pos - start;
                     continue;
                 }
                 at = first.pos + width;
@@ -496,7 +462,6 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
             batch.push({ from: start, to: at, id });
             batchBytes += at - start;
             result.loaded.add(id);
-            result.bytes += at - start;
             if (batchBytes >= batchBytesMax || batch.length >= batchEntriesMax || type === BLK_BLOBS) {
                 await flush();
             }

@@ -24,6 +24,15 @@ function writer(): { done: Promise<void>; finish(): void; fail(e: Error): void }
     return { done, finish, fail };
 }
 
+/** A file holding `content`, opened for reading as a GrowingFile of a writer not done yet. */
+async function growing(name: string, content: string, signal?: AbortSignal): Promise<{ g: GrowingFile; w: ReturnType<typeof writer>; close(): Promise<void> }> {
+    const file = path.join(dir, name);
+    await fsp.writeFile(file, content);
+    const w = writer();
+    const handle = await fsp.open(file, "r");
+    return { g: new GrowingFile(handle, w.done, signal), w, close: () => handle.close() };
+}
+
 test("a read waits for bytes written later, and returns them once they are there", async () => {
     const file = path.join(dir, "a");
     const out = await fsp.open(file, "w");
@@ -44,11 +53,7 @@ test("a read waits for bytes written later, and returns them once they are there
 });
 
 test("once the writer is done, a read past the end comes back short and exact() says where the archive ends", async () => {
-    const file = path.join(dir, "b");
-    await fsp.writeFile(file, "0123456789");
-    const w = writer();
-    const handle = await fsp.open(file, "r");
-    const g = new GrowingFile(handle, w.done);
+    const { g, w, close } = await growing("b", "0123456789");
     const pending = g.read(8, 10, 10);
     await new Promise((r) => setTimeout(r, 20));
     w.finish();
@@ -57,31 +62,23 @@ test("once the writer is done, a read past the end comes back short and exact() 
     expect(await g.hasByte(10)).toBe(false);
     await expect(g.exact(5, 10)).rejects.toThrow(ArchiveTruncated);
     await expect(g.exact(5, 10)).rejects.toThrow("the archive ends at byte 10, inside a block");
-    await handle.close();
+    await close();
 });
 
 test("a writer that fails fails the reads waiting on it with its own error", async () => {
-    const file = path.join(dir, "c");
-    await fsp.writeFile(file, "xy");
-    const w = writer();
-    const handle = await fsp.open(file, "r");
-    const g = new GrowingFile(handle, w.done);
+    const { g, w, close } = await growing("c", "xy");
     const pending = g.exact(0, 100);
     w.fail(new Error("checksum mismatch for x"));
     await expect(pending).rejects.toThrow("checksum mismatch for x");
-    await handle.close();
+    await close();
 });
 
 test("an aborted restore stops a waiting read", async () => {
-    const file = path.join(dir, "d");
-    await fsp.writeFile(file, "");
-    const w = writer();
     const ac = new AbortController();
-    const handle = await fsp.open(file, "r");
-    const g = new GrowingFile(handle, w.done, ac.signal);
+    const { g, w, close } = await growing("d", "", ac.signal);
     const pending = g.exact(0, 1);
     ac.abort();
     await expect(pending).rejects.toThrow("interrupted");
     w.finish();
-    await handle.close();
+    await close();
 });
