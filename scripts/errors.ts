@@ -50,7 +50,8 @@ export function messageOf(e: unknown): string {
     return String(e);
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH"]);
+// EPIPE: the peer closed the connection while a request body was still being written (a store killed mid-upload)
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ENETUNREACH"]);
 
 export function isNetworkError(e: unknown): boolean {
     const code = errnoCode(e);
