@@ -5,7 +5,8 @@
  *            with the peers `pg_dump -Fc -Z0 | zstd -3 -T1` (the zstd codec's floor), `pg_dump | gzip`
  *            (plain SQL) and `pg_dump -Fd -j 2`
  *   restore: `lifeboat restore` from each target  vs  raw `createdb` + `pg_restore -j 2` of pg_dump's own file
- *   per run: wall time, CPU seconds per client process (node, pg_dump, zstd, gzip, pg_restore),
+ *   per run: wall time, CPU seconds per client process (node, pg_dump, zstd, gzip, pg_restore), of
+ *            the PostgreSQL server (every backend) and of the whole machine (/proc/stat),
  *            peak RSS of the lifeboat process (VmHWM), stored size; the load average beside them
  *
  * Every pair runs the raw tool and every variant in one round, the order reversed on every
@@ -37,6 +38,9 @@ interface Run {
     cpu: Record<string, number>;
     /** Seconds per phase of a lifeboat run, from its own JSON log (see phasesOf). */
     phases?: Record<string, number>;
+    /** CPU seconds of the PostgreSQL server (every backend) and of the whole machine during the run. */
+    serverCpu?: number;
+    machineCpu?: number;
 }
 
 /**
@@ -188,6 +192,44 @@ function processSeconds(pid: number): number {
     }
 }
 
+/**
+ * CPU seconds the PostgreSQL server has used so far: the postmaster's own, its children that
+ * exited (cutime + cstime: backends of finished connections) and those still running.
+ */
+function serverSeconds(dataDir: string): number {
+    try {
+        const pm = Number(readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+        const stat = readFileSync(`/proc/${pm}/stat`, "utf8");
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        // fields after ")" start at field 3: utime 14, stime 15, cutime 16, cstime 17
+        let ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+        for (const task of readdirSync(`/proc/${pm}/task`)) {
+            for (const kid of readFileSync(`/proc/${pm}/task/${task}/children`, "utf8").trim().split(" ").filter((k) => k !== "")) {
+                const seconds = processSeconds(Number(kid));
+                ticks += Number.isFinite(seconds) ? seconds * TICK : 0;
+            }
+        }
+        return ticks / TICK;
+    } catch {
+        return NaN;
+    }
+}
+
+/** CPU seconds the whole machine has been busy (every core, every process: /proc/stat). */
+function machineSeconds(): number {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: all but idle and iowait
+    return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / TICK;
+}
+
+/** A run with what the server and the machine as a whole used meanwhile. */
+async function withServerCpu(dataDir: string, run: () => Promise<Run>): Promise<Run> {
+    const server0 = serverSeconds(dataDir);
+    const machine0 = machineSeconds();
+    const r = await run();
+    return { ...r, serverCpu: serverSeconds(dataDir) - server0, machineCpu: machineSeconds() - machine0 };
+}
+
 /** A run with the CPU seconds its store (an emulator on this machine) used meanwhile. */
 async function withStoreCpu(store: { name: string; seconds: () => number } | undefined, run: () => Promise<Run>): Promise<Run> {
     if (store === undefined) {
@@ -257,6 +299,8 @@ interface Measured {
     peakRssMb: number;
     cpu: Array<Record<string, number>>;
     phases: Array<Record<string, number>>;
+    serverCpu: number[];
+    machineCpu: number[];
     stored?: number;
 }
 
@@ -269,12 +313,12 @@ async function round(cluster: Cluster, i: number, raw: Variant, variants: Varian
     const got = new Map<string, Run>();
     for (const v of order) {
         settle(cluster);
-        got.set(v.name, await v.run(i));
+        got.set(v.name, await withServerCpu(path.join(cluster.dir, "data"), () => v.run(i)));
     }
     const base = got.get(raw.name) as Run;
     for (const v of [raw, ...variants]) {
         const r = got.get(v.name) as Run;
-        const m = out.get(v.name) ?? { name: v.name, ms: [], ratios: [], peakRssMb: 0, cpu: [], phases: [] };
+        const m = out.get(v.name) ?? { name: v.name, ms: [], ratios: [], peakRssMb: 0, cpu: [], phases: [], serverCpu: [], machineCpu: [] };
         m.ms.push(r.ms);
         if (r.phases !== undefined) {
             m.phases.push(r.phases);
@@ -282,6 +326,8 @@ async function round(cluster: Cluster, i: number, raw: Variant, variants: Varian
         m.ratios.push(r.ms / base.ms);
         m.peakRssMb = Math.max(m.peakRssMb, r.peakRssMb);
         m.cpu.push(r.cpu);
+        m.serverCpu.push(r.serverCpu ?? NaN);
+        m.machineCpu.push(r.machineCpu ?? NaN);
         m.stored = v.stored?.();
         out.set(v.name, m);
     }
@@ -440,17 +486,17 @@ async function main(): Promise<number> {
             const load1 = os.loadavg();
             const sizeTitle = `${mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`} database (${mib(dbSize)}; pg_dump -Fc ${mib(statSync(rawFile).size)}), ${pairs} rounds, load average ${load0[0].toFixed(1)} -> ${load1[0].toFixed(1)}`;
             lines.push("", `### ${sizeTitle}`, "");
-            lines.push("| backup | wall (median s) | ratio to raw -Fc (median of rounds) | stored | CPU s per process (median) | peak RSS (MB) |");
-            lines.push("| --- | ---: | ---: | ---: | --- | ---: |");
+            lines.push("| backup | wall (median s) | ratio to raw -Fc (median of rounds) | stored | CPU s per process (median) | server CPU s | machine CPU s | peak RSS (MB) |");
+            lines.push("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
             const rawStored = statSync(rawFile).size;
             for (const m of backups.values()) {
                 const stored = m.stored !== undefined && Number.isFinite(m.stored) ? `${mib(m.stored)} (${f2(m.stored / rawStored)}x)` : "as file";
-                lines.push(`| ${m.name} | ${f2(median(m.ms) / 1000)} | ${f2(median(m.ratios))}x | ${stored} | ${cpuText(m.cpu)} | ${m.name.startsWith("lifeboat") ? m.peakRssMb.toFixed(0) : ""} |`);
+                lines.push(`| ${m.name} | ${f2(median(m.ms) / 1000)} | ${f2(median(m.ratios))}x | ${stored} | ${cpuText(m.cpu)} | ${f2(median(m.serverCpu))} | ${f2(median(m.machineCpu))} | ${m.name.startsWith("lifeboat") ? m.peakRssMb.toFixed(0) : ""} |`);
             }
-            lines.push("", "| restore | wall (median s) | ratio to raw pg_restore (median of rounds) | CPU s per process (median) | peak RSS (MB) |");
-            lines.push("| --- | ---: | ---: | --- | ---: |");
+            lines.push("", "| restore | wall (median s) | ratio to raw pg_restore (median of rounds) | CPU s per process (median) | server CPU s | machine CPU s | peak RSS (MB) |");
+            lines.push("| --- | ---: | ---: | --- | ---: | ---: | ---: |");
             for (const m of restores.values()) {
-                lines.push(`| ${m.name} | ${f2(median(m.ms) / 1000)} | ${f2(median(m.ratios))}x | ${cpuText(m.cpu)} | ${m.name.startsWith("lifeboat") ? m.peakRssMb.toFixed(0) : ""} |`);
+                lines.push(`| ${m.name} | ${f2(median(m.ms) / 1000)} | ${f2(median(m.ratios))}x | ${cpuText(m.cpu)} | ${f2(median(m.serverCpu))} | ${f2(median(m.machineCpu))} | ${m.name.startsWith("lifeboat") ? m.peakRssMb.toFixed(0) : ""} |`);
             }
             lines.push("", "| where lifeboat's wall time went (median s per phase, from its log) | phases |", "| --- | --- |");
             for (const m of [...backups.values(), ...restores.values()].filter((x) => x.phases.length > 0)) {
