@@ -222,12 +222,17 @@ function machineSeconds(): number {
     return (f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) / TICK;
 }
 
+/** What each counter (CPU seconds so far) went up by while `run` ran; NaN where one could not be read. */
+async function during<T>(counters: Record<string, () => number>, run: () => Promise<T>): Promise<{ result: T; used: Record<string, number> }> {
+    const before = Object.fromEntries(Object.entries(counters).map(([name, read]) => [name, read()]));
+    const result = await run();
+    return { result, used: Object.fromEntries(Object.entries(counters).map(([name, read]) => [name, read() - before[name]])) };
+}
+
 /** A run with what the server and the machine as a whole used meanwhile. */
 async function withServerCpu(dataDir: string, run: () => Promise<Run>): Promise<Run> {
-    const server0 = serverSeconds(dataDir);
-    const machine0 = machineSeconds();
-    const r = await run();
-    return { ...r, serverCpu: serverSeconds(dataDir) - server0, machineCpu: machineSeconds() - machine0 };
+    const { result, used } = await during({ server: () => serverSeconds(dataDir), machine: machineSeconds }, run);
+    return { ...result, serverCpu: used.server, machineCpu: used.machine };
 }
 
 /** A run with the CPU seconds its store (an emulator on this machine) used meanwhile. */
@@ -235,12 +240,9 @@ async function withStoreCpu(store: { name: string; seconds: () => number } | und
     if (store === undefined) {
         return run();
     }
-    const before = store.seconds();
-    const r = await run();
-    const used = store.seconds() - before;
-    return Number.isFinite(used) ? { ...r, cpu: { ...r.cpu, [store.name]: used } } : r;
+    const { result, used } = await during({ [store.name]: store.seconds }, run);
+    return Number.isFinite(used[store.name]) ? { ...result, cpu: { ...result.cpu, [store.name]: used[store.name] } } : result;
 }
-
 function median(xs: number[]): number {
     const s = [...xs].sort((a, b) => a - b);
     const m = Math.floor(s.length / 2);
