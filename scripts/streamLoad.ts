@@ -13,6 +13,9 @@
  *   into segments dealt in turn to `jobs` pg_restore processes restoring that same entry: each
  *   runs the entry's COPY with its share of the rows, so one table loads on `jobs` connections;
  * - large objects' blocks are never cut.
+ * A table's rows reach its pg_restore merged into one chunk per piece read (mergeRows): with -Z0
+ * each row is a chunk of its own, and pg_restore sends each chunk to the server as a CopyData
+ * message, so a lane fed the archive's own chunks makes one message per row on both sides.
  * The caller restores the pre-data section before (from the head alone) and everything else after
  * (section data entries without a block, post-data, ACLs), and proves the checksum before it swaps.
  */
@@ -43,6 +46,71 @@ const POLL_MS = 5;
 
 /** The writer stopped (or failed) before the bytes a reader needs were written. */
 export class ArchiveTruncated extends Error {}
+
+/** Where mergeRows stopped, and what the next piece carries over. */
+export interface Merged {
+    /** Row bytes now at the start of the region. */
+    bytes: number;
+    /** Bytes of the region read: short of its end only when the region ends inside a length field. */
+    consumed: number;
+    /** Bytes of a row cut by the region's end, still to come at the start of the next region. */
+    remaining: number;
+    /** The block's zero length was read (it is inside `consumed`). */
+    ended: boolean;
+    /** Length fields read, the zero one not counted: with -Z0 one per row, and one for the `\\.` line that pg_dump writes last. */
+    chunks: number;
+}
+
+/**
+ * Moves the row bytes of a data block's chunks in `buf[start, end)` to `buf[start, ...)` in place,
+ * dropping the length fields between them, so that the region's rows go out as one chunk. The
+ * region begins with `remaining` bytes of a row begun in the region before, then length fields
+ * and their bytes; it may end anywhere (inside a row: the rest is carried over; inside a length
+ * field: that field is left unread for the next region). Stops at the zero length that ends the
+ * block. pg_restore does not care where chunks end: it hands each one to the server as COPY data,
+ * whose messages need not end at rows.
+ */
+export function mergeRows(buf: Buffer, start: number, end: number, intSize: number, remaining: number): Merged {
+    const width = 1 + intSize;
+    let r = start;
+    let w = start;
+    let chunks = 0;
+    const take = (n: number): number => {
+        const k = Math.min(n, end - r);
+        if (w !== r) {
+            buf.copyWithin(w, r, r + k);
+        }
+        w += k;
+        r += k;
+        return n - k;
+    };
+    remaining = take(remaining);
+    while (remaining === 0 && r + width <= end) {
+        if (buf[r] !== 0) {
+            throw new NotPatchable(`negative chunk length in a data block`);
+        }
+        const n = intAt(buf, r, intSize);
+        r += width;
+        if (n === 0) {
+            return { bytes: w - start, consumed: r - start, remaining: 0, ended: true, chunks };
+        }
+        if (n > MAX_CHUNK) {
+            throw new NotPatchable(`chunk length ${n} in a data block`);
+        }
+        chunks++;
+        remaining = take(n);
+    }
+    return { bytes: w - start, consumed: r - start, remaining, ended: false, chunks };
+}
+
+/** pg_dump's WriteInt of `value` (not negative) into `buf` at `at`. */
+function putInt(buf: Buffer, at: number, intSize: number, value: number): void {
+    buf[at] = 0;
+    for (let b = 0; b < intSize; b++) {
+        buf[at + 1 + b] = value % 256;
+        value = Math.floor(value / 256);
+    }
+}
 
 /**
  * A file another process is writing (zstd decompressing into it): positioned reads that wait for
@@ -359,6 +427,38 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
             pos += n;
         }
     };
+    /**
+     * A data block's rows, from the length field at `from` to `to` (a length field, or just past
+     * the block's zero length, which then goes too), into `lane`: each piece read goes out as one
+     * chunk (mergeRows), in one of the lane's two buffers, behind the chunk's length field.
+     */
+    const sendRows = async (lane: Lane, from: number, to: number): Promise<void> => {
+        let remaining = 0;
+        let pos = from;
+        while (pos < to && !stopped()) {
+            const n = Math.min(PIECE_BYTES, to - pos);
+            const { buf, slot } = await lane.buffer(width + n);
+            await file.exact(pos, n, buf.subarray(width));
+            const m = mergeRows(buf, width, width + n, head.intSize, remaining);
+            if (m.consumed === 0 || (m.ended && pos + m.consumed !== to)) {
+                throw new NotPatchable(`a data block's rows end before byte ${to}`);
+            }
+            remaining = m.remaining;
+            pos += m.consumed;
+            // a chunk of length 0 would end the block: none is sent but the block's own zero length
+            putInt(buf, 0, head.intSize, m.bytes);
+            const out = buf.subarray(m.bytes > 0 ? 0 : width, width + m.bytes + (m.ended ? width : 0));
+            if (m.ended) {
+                buf.fill(0, width + m.bytes, width + m.bytes + width);
+            }
+            if (out.length > 0) {
+                await lane.write(out, slot);
+            }
+        }
+        if (remaining !== 0 && !stopped()) {
+            throw new NotPatchable(`a data block's rows end inside a row, before byte ${to}`);
+        }
+    };
     const feed = (task: () => Promise<void>): void => {
         const p: Promise<void> = task()
             .catch(fail)
@@ -366,7 +466,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
         feeders.add(p);
     };
 
-    let batch: Array<{ from: number; to: number; id: number }> = [];
+    let batch: Array<{ from: number; to: number; id: number; type: number }> = [];
     let batchBytes = 0;
     const flush = async (): Promise<void> => {
         if (batch.length === 0) {
@@ -379,7 +479,12 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
         feed(async () => {
             await lane.write(headBytes);
             for (const i of items) {
-                await send(lane, i.from, i.to);
+                if (i.type === BLK_DATA) {
+                    await send(lane, i.from, i.from + 1 + width);
+                    await sendRows(lane, i.from + 1 + width, i.to);
+                } else {
+                    await send(lane, i.from, i.to);
+                }
             }
             lane.end();
         });
@@ -400,7 +505,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
                 if (r === undefined || stopped()) {
                     break;
                 }
-                await send(lanes[i % lanes.length], r[0], r[1]);
+                await sendRows(lanes[i % lanes.length], r[0], r[1]);
             }
             const ending = Buffer.alloc(width); // the zero length that ends a block
             for (const lane of lanes) {
@@ -459,7 +564,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
             } else {
                 throw new NotPatchable(`block type ${type} at byte ${pos}`);
             }
-            batch.push({ from: start, to: at, id });
+            batch.push({ from: start, to: at, id, type });
             batchBytes += at - start;
             result.loaded.add(id);
             if (batchBytes >= batchBytesMax || batch.length >= batchEntriesMax || type === BLK_BLOBS) {
