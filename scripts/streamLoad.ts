@@ -432,9 +432,10 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
      * the block's zero length, which then goes too), into `lane`: each piece read goes out as one
      * chunk (mergeRows), in one of the lane's two buffers, behind the chunk's length field.
      */
-    const sendRows = async (lane: Lane, from: number, to: number): Promise<void> => {
+    const sendRows = async (lane: Lane, from: number, to: number): Promise<boolean> => {
         let remaining = 0;
         let pos = from;
+        let ended = false;
         while (pos < to && !stopped()) {
             const n = Math.min(PIECE_BYTES, to - pos);
             const { buf, slot } = await lane.buffer(width + n);
@@ -444,6 +445,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
                 throw new NotPatchable(`a data block's rows end before byte ${to}`);
             }
             remaining = m.remaining;
+            ended = m.ended;
             pos += m.consumed;
             // a chunk of length 0 would end the block: none is sent but the block's own zero length
             putInt(buf, 0, head.intSize, m.bytes);
@@ -458,6 +460,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
         if (remaining !== 0 && !stopped()) {
             throw new NotPatchable(`a data block's rows end inside a row, before byte ${to}`);
         }
+        return ended;
     };
     const feed = (task: () => Promise<void>): void => {
         const p: Promise<void> = task()
@@ -481,7 +484,9 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
             for (const i of items) {
                 if (i.type === BLK_DATA) {
                     await send(lane, i.from, i.from + 1 + width);
-                    await sendRows(lane, i.from + 1 + width, i.to);
+                    if (!(await sendRows(lane, i.from + 1 + width, i.to)) && !stopped()) {
+                        throw new NotPatchable(`the data block at byte ${i.from} does not end where it was walked to`);
+                    }
                 } else {
                     await send(lane, i.from, i.to);
                 }
