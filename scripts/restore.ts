@@ -706,7 +706,12 @@ async function streamIntoScratch(admin: Client, spec: ConnSpec, target: Target, 
         // seconds: the download, hash and decompression; loadSeconds: the rows, which went on beside and after them
         log.event("download.done", { set: set.id, database: entry.name, bytes: size, seconds: ms / 1000, mbPerSecond: mbPerSecond(size, ms), sha256, codec: entry.codec, inPlace: local !== undefined, streamed: true, blocks: load.loaded.size, split: load.split, lanes: load.lanes, loadSeconds: (Date.now() - loadStarted) / 1000 });
         const rest = order.filter((id) => late.has(id) || post.has(id) || (data.has(id) && !load.loaded.has(id)));
+        // the rest restores from the head alone: the decompressed archive (several times the
+        // stored size) is freed beside it, not after the swap (2.2 s for a 4 GB database)
+        await handle.close().catch(() => undefined);
+        const freed = fsp.rm(dl.file, { force: true }).catch(() => undefined);
         const after = await run("pg_restore", [...args, `--jobs=${Math.max(1, jobs)}`, `--use-list=${await listOf("post.list", rest)}`, headFile], env, undefined, opts.signal);
+        await freed;
         const pgRestoreSeconds = (Date.now() - loadStarted) / 1000;
         stopIfAborted(opts.signal, label);
         judgeRuns([after], prep.roles.missing, label);

@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "fs";
 import * as path from "path";
 import { pgBin } from "../../scripts/pg";
-import { cleanEnv, cli, Cluster, digestDatabase, query, removeDir, startCluster, tempDir } from "./helpers";
+import { cleanEnv, cli, Cluster, digestDatabase, query, removeDir, startCli, startCluster, tempDir } from "./helpers";
 
 const major = Number(/\)\s+(\d+)/.exec(spawnSync(pgBin("pg_dump"), ["--version"], { encoding: "utf8" }).stdout)?.[1]);
 // pg_dump 16+ stores its own zstd archive: nothing to stream
@@ -81,6 +81,25 @@ streamed("a big table cut across lanes, 300 small tables in batches, large objec
     const checked = r.events.find((e) => e.event === "restore.checked") as Record<string, number>;
     const rows = await query<{ n: number }>(pg.url("wide"), "SELECT (SELECT count(*) FROM big) + (SELECT count(*) FROM child) + " + Array.from({ length: 300 }, (_, i) => `(SELECT count(*) FROM s.t${i})`).join(" + ") + " AS n");
     expect(checked.rows).toBe(Number(rows[0].n));
+}, 120000);
+
+streamed("the decompressed archive is freed once every block is in and proven: before the swap only the head is left", async () => {
+    const tmp = tempDir("stream-tmp");
+    const run = startCli(["restore", "--target", target, "--database", "wide", "--into", pg.url("freed_into"), "--jobs=2", "--no-key-check"], { ...env, LIFEBOAT_TMPDIR: tmp, LIFEBOAT_TEST_HOLD_AT: "restore.swap" });
+    try {
+        await run.waitFor("test.hold");
+        // post-data and the check are through; the swap waits: the restore's own folder holds the head, not the archive
+        const [own] = readdirSync(tmp).filter((d) => d.startsWith("lifeboat-restore-"));
+        const left = readdirSync(path.join(tmp, own));
+        expect(left).toContain("head.dump");
+        expect(left).not.toContain("archive.dump");
+        run.child.kill("SIGTERM");
+        expect((await run.done).code).toBe(1);
+        expect(await leftovers("freed_into")).toEqual([]);
+    } finally {
+        run.child.kill("SIGKILL");
+        removeDir(tmp);
+    }
 }, 120000);
 
 streamed("the manifest records the proof of the archive's header and TOC; a changed TOC is refused before any statement runs", async () => {
