@@ -57,7 +57,7 @@ export interface Merged {
     remaining: number;
     /** The block's zero length was read (it is inside `consumed`). */
     ended: boolean;
-    /** Length fields read, the zero one not counted: with -Z0 one per row, and one for the `\\.` line that pg_dump writes last. */
+    /** Length fields read, the zero one not counted: with -Z0 one per row, and one for the `\.` line that pg_dump writes last. */
     chunks: number;
 }
 
