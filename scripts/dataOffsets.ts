@@ -27,6 +27,15 @@ export function intAt(buf: Buffer, at: number, intSize: number): number {
     return buf[at] === 0 ? value : -value;
 }
 
+/** The inverse of intAt: `value` (not negative) as `size` bytes, least significant first, after the byte `lead` (pg_dump's sign byte, or an offset's flag). */
+export function putIntAt(buf: Buffer, at: number, size: number, value: number, lead = 0): void {
+    buf[at] = lead;
+    for (let b = 0; b < size; b++) {
+        buf[at + 1 + b] = value % 256;
+        value = Math.floor(value / 256);
+    }
+}
+
 /**
  * Walks a data block's chunks (length-prefixed, a row each with -Z0) from the length field at
  * `pos` while the length fields lie in `buf` (which starts at archive offset `bufStart`), without
@@ -186,12 +195,7 @@ export async function addDataOffsets(file: string): Promise<number> {
         }
         for (const { at, offset } of patches.fields) {
             const field = Buffer.alloc(1 + patches.offSize);
-            field[0] = K_OFFSET_POS_SET;
-            let rest = offset;
-            for (let b = 0; b < patches.offSize; b++) {
-                field[1 + b] = rest % 256;
-                rest = Math.floor(rest / 256);
-            }
+            putIntAt(field, 0, patches.offSize, offset, K_OFFSET_POS_SET);
             await handle.write(field, 0, field.length, at);
         }
         // a restore's scratch copy: no fsync (it would write back the whole decompressed archive)

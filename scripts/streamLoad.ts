@@ -24,7 +24,7 @@ import { promises as fsp } from "fs";
 import { FileHandle } from "fs/promises";
 import * as path from "path";
 import { spawnChild } from "./children";
-import { ArchiveHead, BLK_BLOBS, BLK_DATA, intAt, NotPatchable, readArchiveHead, walkChunks } from "./dataOffsets";
+import { ArchiveHead, BLK_BLOBS, BLK_DATA, intAt, NotPatchable, putIntAt, readArchiveHead, walkChunks } from "./dataOffsets";
 import { LifeboatError } from "./errors";
 import { pgBin } from "./pg";
 
@@ -101,15 +101,6 @@ export function mergeRows(buf: Buffer, start: number, end: number, intSize: numb
         remaining = take(n);
     }
     return { bytes: w - start, consumed: r - start, remaining, ended: false, chunks };
-}
-
-/** pg_dump's WriteInt of `value` (not negative) into `buf` at `at`. */
-function putInt(buf: Buffer, at: number, intSize: number, value: number): void {
-    buf[at] = 0;
-    for (let b = 0; b < intSize; b++) {
-        buf[at + 1 + b] = value % 256;
-        value = Math.floor(value / 256);
-    }
 }
 
 /**
@@ -448,7 +439,7 @@ export async function loadBlocks(file: GrowingFile, head: ArchiveHead, headBytes
             ended = m.ended;
             pos += m.consumed;
             // a chunk of length 0 would end the block: none is sent but the block's own zero length
-            putInt(buf, 0, head.intSize, m.bytes);
+            putIntAt(buf, 0, head.intSize, m.bytes);
             const out = buf.subarray(m.bytes > 0 ? 0 : width, width + m.bytes + (m.ended ? width : 0));
             if (m.ended) {
                 buf.fill(0, width + m.bytes, width + m.bytes + width);
